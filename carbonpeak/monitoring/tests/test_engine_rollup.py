@@ -1,0 +1,33 @@
+import numpy as np
+
+from carbonpeak.monitoring.engine.rollup import DAY, HOUR, MONTH, bucket_start, next_bucket, rollup
+
+T0 = 1_704_038_400  # 2024-01-01 00:00 +08:00
+
+
+def test_bucket_boundaries_local_time():
+    # reading at 01:00 local closes 00:45-01:00 -> hour 00
+    assert bucket_start(np.array([T0 + 3600]), HOUR).tolist() == [T0]
+    assert bucket_start(np.array([T0 + 3601]), HOUR).tolist() == [T0 + 3600]
+    # midnight reading belongs to the previous day / month
+    assert bucket_start(np.array([T0]), DAY).tolist() == [T0 - 86400]
+    assert bucket_start(np.array([T0]), MONTH).tolist() == [T0 - 31 * 86400]
+    feb = T0 + 31 * 86400
+    assert bucket_start(np.array([feb + 900]), MONTH).tolist() == [feb]
+    assert next_bucket(np.array([T0]), MONTH).tolist() == [feb]
+    assert next_bucket(np.array([feb]), MONTH).tolist() == [feb + 29 * 86400]  # 2024 leap year
+
+
+def test_rollup_exact_sums_and_flag_counts():
+    ts = T0 + 900 * np.arange(1, 9)  # two hours of 15-min intervals
+    meter = np.array([0, 0, 0, 0, 0, 0, 0, 0])
+    qty = np.array([1, 2, 3, 4, 5, 6, 7, 8], dtype=float)
+    excl = np.array([0, 0, 1, 0, 0, 0, 0, 0], dtype=bool)
+    r = rollup(meter, ts, qty, excl, HOUR)
+    assert r.bucket.tolist() == [T0, T0 + 3600]
+    assert r.qty.tolist() == [7, 26]
+    assert r.flagged_qty.tolist() == [3, 0]
+    assert r.n.tolist() == [4, 4] and r.n_flagged.tolist() == [1, 0]
+    d = rollup(np.r_[meter, [3]], np.r_[ts, [T0 + 86400 * 40]], np.r_[qty, [9.0]], np.r_[excl, [False]], MONTH)
+    assert d.meter.tolist() == [0, 3]
+    assert d.qty.tolist() == [33, 9]
