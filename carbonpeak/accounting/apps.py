@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountingConfig(AppConfig):
+    name = "carbonpeak.accounting"
+    verbose_name = "Accounting"

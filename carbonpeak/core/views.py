@@ -1,0 +1,33 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from carbonpeak.plan.selectors import default_plan
+
+
+def dashboard_panels(request, plan) -> list[str]:
+    """HTML panels contributed by domain apps: `carbonpeak.<app>.dashboard.panel(request, plan) -> str | None`."""
+    panels = []
+    for app in settings.DOMAIN_APPS:
+        if find_spec(f"carbonpeak.{app}.dashboard"):
+            html = import_module(f"carbonpeak.{app}.dashboard").panel(request, plan)
+            if html:
+                panels.append(html)
+    return panels
+
+
+def home(request):
+    """The district dashboard: the plan at a glance plus every app's panel."""
+    plan = default_plan()
+    panels = dashboard_panels(request, plan) if plan else []
+    return render(request, "core/home.html", {"plan": plan, "panels": panels})
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})

@@ -1,0 +1,39 @@
+"""Read-side queries of the plan registry shared by pages, API and other apps."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Safeguard, Task
+
+
+def default_plan() -> Plan | None:
+    """The plan named by CARBONPEAK_PLAN if loaded, else the first loaded plan."""
+    return Plan.objects.filter(code=settings.CARBONPEAK_PLAN_CODE).first() or Plan.objects.first()
+
+
+def get_plan(code: str) -> Plan:
+    plan = Plan.objects.filter(code=code).first()
+    if plan is None:
+        raise Http404(f"no plan {code!r}")
+    return plan
+
+
+def unit_tasks(unit: ResponsibleUnit) -> QuerySet[Task]:
+    """Every task the unit is responsible for, directly or as a member of a named group."""
+    return (Task.objects.filter(unit_links__unit=unit).select_related("action").distinct()
+            .order_by("action__number", "number"))
+
+
+def unit_indicators(unit: ResponsibleUnit) -> QuerySet[Indicator]:
+    return Indicator.objects.filter(task__unit_links__unit=unit).select_related("task").distinct().order_by("position")
+
+
+def unit_lead_tasks(unit: ResponsibleUnit) -> QuerySet[Task]:
+    return unit_tasks(unit).filter(unit_links__unit=unit, unit_links__is_lead=True)
+
+
+def unit_safeguards(unit: ResponsibleUnit) -> QuerySet[Safeguard]:
+    return Safeguard.objects.filter(Q(units=unit) | Q(units__in=unit.groups.all())).distinct()

@@ -1,0 +1,83 @@
+"""Plan pages and API over the loaded Qingpu plan."""
+
+import pytest
+
+from carbonpeak.plan.models import Task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_overview_page_lists_actions_and_counts(client, qingpu_plan):
+    response = client.get(f"/plan/{qingpu_plan.code}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "能源低碳转型行动" in html and "绿色低碳区域行动" in html
+    assert 'id="count-tasks">35<' in html
+
+
+def test_plan_index_redirects_to_default_plan(client, qingpu_plan):
+    response = client.get("/plan/")
+    assert response.status_code == 302 and response["Location"] == f"/plan/{qingpu_plan.code}/"
+
+
+def test_task_page_shows_text_lead_units_and_targets(client, qingpu_plan):
+    html = client.get(f"/plan/{qingpu_plan.code}/tasks/1.1/").content.decode()
+    assert "大力发展非化石能源" in html
+    assert "29.4" in html and "万千瓦" in html
+    assert 'id="lead-unit">区发改委<' in html
+    assert "区供电公司" in html
+
+
+def test_unit_page_lists_responsibilities_including_group_membership(client, qingpu_plan):
+    html = client.get(f"/plan/{qingpu_plan.code}/units/").content.decode()
+    assert "朱家角镇" in html
+    unit = qingpu_plan.units.get(name_zh="朱家角镇")
+    html = client.get(unit.get_absolute_url()).content.decode()
+    # 朱家角镇 answers for every task that names 各镇、街道 (e.g. 1.1 and 8.1).
+    assert "1.1 大力发展非化石能源" in html and "8.1" in html
+
+
+def test_english_switch(client, qingpu_plan):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(f"/plan/{qingpu_plan.code}/tasks/1.1/").content.decode()
+    assert "Responsible units" in html
+    assert qingpu_plan.actions.get(number=1).name_en in html
+
+
+def test_indicator_page(client, qingpu_plan):
+    indicator = qingpu_plan.indicators.get(code="pv-capacity-added")
+    html = client.get(indicator.get_absolute_url()).content.decode()
+    assert indicator.source_quote in html and "2025" in html
+
+
+def test_api_lists_and_filters(client, qingpu_plan):
+    code = qingpu_plan.code
+    assert [p["code"] for p in client.get("/api/plan/plans").json()] == [code]
+    tasks = client.get(f"/api/plan/plans/{code}/tasks", {"action": 1}).json()
+    assert [t["code"] for t in tasks] == ["1.1", "1.2", "1.3"]
+    task = client.get(f"/api/plan/plans/{code}/tasks/2.4").json()
+    assert task["lead_unit"] == qingpu_plan.units.get(name_zh="区经委").code
+    pue = client.get(f"/api/plan/plans/{code}/indicators/dc-pue-new").json()
+    assert (pue["comparator"], pue["target_value"]) == ("<=", 1.3)
+    assert client.get(f"/api/plan/plans/{code}/indicators/nope").status_code == 404
+    unit = qingpu_plan.units.get(name_zh="区建管委")
+    mine = client.get(f"/api/plan/plans/{code}/units/{unit.code}").json()
+    assert {"4.1", "4.2", "5.1"} <= set(mine["lead_tasks"])
+    assert len(mine["tasks"]) == Task.objects.filter(unit_links__unit=unit).count()
+
+
+def test_api_export_matches_cli_shape(client, qingpu_plan):
+    data = client.get(f"/api/plan/plans/{qingpu_plan.code}/export").json()
+    assert len(data["tasks"]) == 35 and len(data["actions"]) == 10
+    assert len(data["indicators"]) == qingpu_plan.indicators.count()
+
+
+def test_openapi_docs(client):
+    assert client.get("/api/docs").status_code == 200
+    schema = client.get("/api/openapi.json").json()
+    assert any(p.startswith("/api/plan/plans") for p in schema["paths"])
+
+
+def test_admin_lists_indicators(admin_client, qingpu_plan):
+    response = admin_client.get("/admin/plan/indicator/")
+    assert response.status_code == 200 and "pv-capacity-added" in response.content.decode()

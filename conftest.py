@@ -1,0 +1,74 @@
+"""Shared test fixtures: the loaded Qingpu plan, a real Chromium driven by Playwright, users per role."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent
+PLANS = REPO / "plans"
+QINGPU_PLAN = PLANS / "qingpu-2022.yaml"
+EXAMPLE_PLAN = PLANS / "example-district.yaml"
+SEED_TEXT = REPO.parent / "shared" / "seed" / "qingpu-carbon-peak-plan-2022.md"
+CHROMIUM = os.environ.get("CARBONPEAK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures and by the live
+# server's test thread are still synchronous, so Django's async-safety guard would misfire.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def qingpu_plan(db):
+    """The Qingpu 2022 plan, loaded from its plan file."""
+    from carbonpeak.plan.loader import load_plan_file
+
+    return load_plan_file(str(QINGPU_PLAN)).plan
+
+
+@pytest.fixture
+def example_plan(db):
+    from carbonpeak.plan.loader import load_plan_file
+
+    return load_plan_file(str(EXAMPLE_PLAN)).plan
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A real headless Chromium (Debian's package), one per test session."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `apt-get install chromium` (the test script does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page (own cookies) with `page.base_url` pointing at the live test server."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def _browser_login(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def browser_login():
+    """`browser_login(page, username, password)` logs in through the real login form."""
+    return _browser_login
