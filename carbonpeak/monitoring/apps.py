@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MonitoringConfig(AppConfig):
     name = "carbonpeak.monitoring"
-    verbose_name = "Monitoring"
+    verbose_name = _("Online energy monitoring")

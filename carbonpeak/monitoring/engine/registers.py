@@ -208,7 +208,8 @@ def intervals(meter: np.ndarray, ts: np.ndarray, value: np.ndarray, params: Mete
     rate = qty / np.maximum(nint, 1.0)
     produces = ~(first & cum) & ~base
     flags[produces & (rate > mpi)] |= FLAG_SPIKE
-    ordinary = produces & (flags & (FLAG_NEGATIVE | FLAG_GAP | FLAG_SPIKE) == 0) & (qty >= 0)
+    # baseline (context) readings count towards the median but produce no interval
+    ordinary = ~(first & cum) & (flags & (FLAG_NEGATIVE | FLAG_GAP | FLAG_SPIKE) == 0) & (qty >= 0)
     n_meters = len(params.interval_s)
     med, cnt = _group_median(meter[ordinary], rate[ordinary], n_meters)
     m_med = med[meter]

@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from carbonpeak.monitoring import models as m
+
+
+@admin.register(m.Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "town", "responsible_unit", "building_type", "dc_generation"]
+    list_filter = ["kind", "building_type", "dc_generation"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(m.Meter)
+class MeterAdmin(admin.ModelAdmin):
+    list_display = ["code", "site", "carrier", "register_kind", "unit", "category", "parent", "active"]
+    list_filter = ["carrier", "register_kind", "category", "active"]
+    search_fields = ["code", "site__name"]
+    raw_id_fields = ["site", "parent"]
+
+
+@admin.register(m.MeterSwap)
+class MeterSwapAdmin(admin.ModelAdmin):
+    list_display = ["meter", "ts", "old_final", "new_initial", "note"]
+    raw_id_fields = ["meter"]
+
+
+@admin.register(m.MeterReading)
+class MeterReadingAdmin(admin.ModelAdmin):
+    list_display = ["meter", "ts", "value"]
+    raw_id_fields = ["meter"]
+    show_full_result_count = False
+
+
+for model in (m.RollupHourly, m.RollupDaily, m.RollupMonthly):
+    admin.site.register(model, list_display=["meter", "bucket", "consumption", "flagged_consumption", "n",
+                                             "n_flagged"], raw_id_fields=["meter"], show_full_result_count=False)
+
+
+@admin.register(m.Anomaly)
+class AnomalyAdmin(admin.ModelAdmin):
+    list_display = ["meter", "ts", "flags", "quantity", "excluded"]
+    raw_id_fields = ["meter"]
+
+
+@admin.register(m.Gateway)
+class GatewayAdmin(admin.ModelAdmin):
+    list_display = ["name", "token_prefix", "site", "responsible_unit", "active", "last_seen_at"]
+    readonly_fields = ["token_prefix", "created_at", "last_seen_at"]
+
+
+@admin.register(m.RejectedReading)
+class RejectedReadingAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "source", "ref", "meter_code", "reason"]
+    list_filter = ["source", "reason"]
+
+
+@admin.register(m.Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["site", "kind", "period", "level", "value", "limit", "active"]
+    list_filter = ["kind", "level", "active"]

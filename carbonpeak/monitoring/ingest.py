@@ -1,0 +1,462 @@
+"""The one ingestion pipeline shared by the HTTP API, the CSV import and the MQTT subscriber.
+
+validate -> dedupe against (meter, ts) -> store readings -> maintain roll-ups, all inside
+one transaction per batch, so a batch is either fully stored or not at all.
+
+Two ways of maintaining roll-ups:
+
+* append (the common case): every new reading of a meter is later than its last stored
+  reading. Intervals are computed from the batch plus the last stored readings as
+  baseline, and added to the hourly/daily/monthly buckets (upsert-add).
+* late data: a meter got a reading at or before its last stored one (out-of-order
+  delivery). Its affected days are recomputed from the stored readings and replaced.
+
+Re-sending data inserts nothing and therefore changes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+from django.db import connection, transaction
+
+from carbonpeak.monitoring.engine import registers, rollup as ru
+from carbonpeak.monitoring.models import (
+    Anomaly, Meter, MeterReading, MeterSwap, RejectedReading, RollupDaily, RollupHourly, RollupMonthly, Site,
+)
+
+TS_MIN = 946_684_800  # 2000-01-01
+MAX_FUTURE_S = 86_400
+CONTEXT = 32  # stored readings loaded as baseline for spike medians when a batch is short
+LOCAL_TZ = dt.timezone(dt.timedelta(hours=8))
+READING_T = MeterReading._meta.db_table
+ROLLUP_T = {ru.HOUR: RollupHourly._meta.db_table, ru.DAY: RollupDaily._meta.db_table,
+            ru.MONTH: RollupMonthly._meta.db_table}
+ANOMALY_T = Anomaly._meta.db_table
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    batches: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: "IngestResult") -> "IngestResult":
+        for k in ("received", "inserted", "duplicates", "rejected", "flagged", "batches"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+        for k, v in other.reasons.items():
+            self.reasons[k] = self.reasons.get(k, 0) + v
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("received", "inserted", "duplicates", "rejected", "flagged", "batches")} \
+            | {"reasons": dict(self.reasons)}
+
+
+@dataclass
+class Reject:
+    reason: str
+    raw: str
+    meter_code: str = ""
+    ref: str = ""
+
+
+class MeterCatalog:
+    """Meter code -> id and per-meter engine parameters (loaded once per ingest session)."""
+
+    def __init__(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        rows = list(Meter.objects.values_list("id", "code", "register_kind", "interval_s", "register_max",
+                                              "max_per_interval", "active", "site_id"))
+        self.by_code = {r[1]: r[0] for r in rows}
+        self.info = {r[0]: r for r in rows}
+
+    def params(self, meter_ids: np.ndarray) -> registers.MeterParams:
+        info = [self.info[int(m)] for m in meter_ids]
+        return registers.MeterParams(
+            cumulative=np.array([i[2] == Meter.RegisterKind.CUMULATIVE for i in info], dtype=bool),
+            interval_s=np.array([i[3] for i in info], dtype=np.int64),
+            register_max=np.array([i[4] or 0.0 for i in info], dtype=np.float64),
+            max_per_interval=np.array([np.inf if i[5] is None else i[5] for i in info], dtype=np.float64),
+        )
+
+
+# ---------------------------------------------------------------------------
+# parsing of individual records (API, MQTT, CSV)
+# ---------------------------------------------------------------------------
+def parse_ts(raw: Any) -> int:
+    """Epoch seconds or ISO 8601; a naive ISO time is local (Asia/Shanghai). Raises ValueError."""
+    if isinstance(raw, bool) or raw is None:
+        raise ValueError("missing timestamp")
+    if isinstance(raw, (int, float)):
+        if not np.isfinite(raw):
+            raise ValueError("timestamp is not finite")
+        return int(raw)
+    s = str(raw).strip()
+    if not s:
+        raise ValueError("missing timestamp")
+    try:
+        return int(float(s))
+    except ValueError:
+        pass
+    t = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=LOCAL_TZ)
+    return int(t.timestamp())
+
+
+def parse_value(raw: Any) -> float:
+    if isinstance(raw, bool) or raw is None:
+        raise ValueError("missing value")
+    v = float(raw)
+    if not np.isfinite(v):
+        raise ValueError("value is not a finite number")
+    return v
+
+
+def parse_records(records: Iterable[Any], ref: str = "") -> tuple[list[str], list[int], list[float], list[Reject]]:
+    """Records are dicts {"meter", "ts", "value"} (or 3-sequences). Bad ones become Rejects."""
+    codes: list[str] = []
+    tss: list[int] = []
+    vals: list[float] = []
+    rejects: list[Reject] = []
+    for i, rec in enumerate(records):
+        try:
+            if isinstance(rec, dict):
+                code, t, v = rec.get("meter"), rec.get("ts"), rec.get("value")
+            elif isinstance(rec, (list, tuple)) and len(rec) == 3:
+                code, t, v = rec
+            else:
+                raise ValueError("record must be an object with meter, ts, value")
+            if not isinstance(code, str) or not code.strip():
+                raise ValueError("missing meter code")
+            tss.append(parse_ts(t))
+            try:
+                vals.append(parse_value(v))
+            except (TypeError, ValueError) as exc:
+                tss.pop()
+                raise ValueError(str(exc) if "finite" in str(exc) or "missing" in str(exc)
+                                 else "value is not a number") from None
+            codes.append(code.strip())
+        except (TypeError, ValueError) as exc:
+            rejects.append(Reject(str(exc)[:200], _dump(rec), str(rec.get("meter", ""))[:64]
+                                  if isinstance(rec, dict) else "", f"{ref}#{i}" if ref else str(i)))
+    return codes, tss, vals, rejects
+
+
+def parse_payload(payload: bytes | str) -> Any:
+    """JSON: a single record, a list of records, or {"readings": [...]}. Raises ValueError."""
+    try:
+        data = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"payload is not JSON: {exc}") from None
+    if isinstance(data, dict) and "readings" in data:
+        data = data["readings"]
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise ValueError("payload must be a reading, a list of readings or {\"readings\": [...]}")
+    return data
+
+
+def _dump(rec: Any) -> str:
+    try:
+        return json.dumps(rec, ensure_ascii=False, default=str)[:2000]
+    except (TypeError, ValueError):
+        return repr(rec)[:2000]
+
+
+# ---------------------------------------------------------------------------
+# the pipeline
+# ---------------------------------------------------------------------------
+class Pipeline:
+    def __init__(self, source: str, *, allowed_site_ids: set[int] | None = None, batch_size: int = 100_000) -> None:
+        self.source = source
+        self.allowed = allowed_site_ids
+        self.batch_size = batch_size
+        self.catalog = MeterCatalog()
+        self.vendor = connection.vendor
+
+    # -- entry points -------------------------------------------------------
+    def ingest_records(self, records: Iterable[Any], ref: str = "") -> IngestResult:
+        codes, tss, vals, rejects = parse_records(records, ref)
+        return self.ingest_columns(codes, tss, vals, rejects=rejects, ref=ref)
+
+    def ingest_columns(self, codes: list[str] | np.ndarray, ts: Any, values: Any, *,
+                       rejects: list[Reject] | None = None, ref: str = "",
+                       refs: list[str] | None = None) -> IngestResult:
+        """Parsed columns -> validated arrays -> stored in batches (one transaction each)."""
+        rejects = list(rejects or [])
+        received = len(rejects) + len(codes)
+        ts = np.asarray(ts, dtype=np.int64)
+        values = np.asarray(values, dtype=np.float64)
+        by_code = self.catalog.by_code
+        ids = np.fromiter((by_code.get(c, -1) for c in codes), dtype=np.int64, count=len(ts))
+        if (ids < 0).any() and any(c not in by_code for c in set(np.asarray(codes)[ids < 0].tolist())):
+            self.catalog.reload()
+            by_code = self.catalog.by_code
+            ids = np.fromiter((by_code.get(c, -1) for c in codes), dtype=np.int64, count=len(ts))
+        now = int(time.time())
+        reason = np.full(len(ts), "", dtype=object)
+        reason[ids < 0] = "unknown meter"
+        bad = reason == ""
+        reason[bad & ~np.isfinite(values)] = "value is not a finite number"
+        reason[(reason == "") & (np.abs(values) > 1e13)] = "value out of range"
+        reason[(reason == "") & ((ts < TS_MIN) | (ts > now + MAX_FUTURE_S))] = "timestamp out of range"
+        known = ids >= 0
+        if known.any():
+            info = self.catalog.info
+            inactive = np.zeros(len(ts), dtype=bool)
+            for m in np.unique(ids[known]).tolist():
+                i = info[m]
+                if not i[6]:
+                    inactive |= ids == m
+                    continue
+                if self.allowed is not None and i[7] not in self.allowed:
+                    reason[(reason == "") & (ids == m)] = "gateway is not allowed to write this meter"
+            reason[(reason == "") & inactive] = "meter is inactive"
+        ok = reason == ""
+        for i in np.nonzero(~ok)[0].tolist():
+            rejects.append(Reject(reason[i], json.dumps({"meter": str(codes[i]), "ts": int(ts[i]),
+                                                         "value": float(values[i])}),
+                                  str(codes[i])[:64], refs[i] if refs else ref))
+        result = IngestResult(received=received)
+        ids, ts, values = ids[ok], ts[ok], values[ok]
+        if len(ts) == 0:
+            with transaction.atomic():
+                self._store_rejects(rejects, result)
+            return result
+        for s in range(0, len(ts), self.batch_size):
+            e = s + self.batch_size
+            with transaction.atomic():
+                r = self.store(ids[s:e], ts[s:e], values[s:e])
+                if s == 0:
+                    self._store_rejects(rejects, r)
+            result.add(r)
+        return result
+
+    def _store_rejects(self, rejects: list[Reject], result: IngestResult) -> None:
+        if not rejects:
+            return
+        RejectedReading.objects.bulk_create(
+            [RejectedReading(source=self.source, ref=r.ref[:200], meter_code=r.meter_code[:64], raw=r.raw,
+                             reason=r.reason[:200]) for r in rejects], batch_size=2000)
+        result.rejected += len(rejects)
+        for r in rejects:
+            result.reasons[r.reason] = result.reasons.get(r.reason, 0) + 1
+
+    # -- one batch, inside a transaction ----------------------------------------
+    def store(self, meter_ids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> IngestResult:
+        res = IngestResult(batches=1)
+        order = np.lexsort((ts, meter_ids))
+        m, t, v = meter_ids[order], ts[order], values[order]
+        keep = registers.dedupe_sorted(m, t)
+        res.duplicates += int((~keep).sum())
+        m, t, v = m[keep], t[keep], v[keep]
+        ums, starts = np.unique(m, return_index=True)
+        ends = np.append(starts[1:], len(m))
+        cur = connection.cursor()
+        fast_ctx: list[tuple[int, int, float]] = []
+        fast_sel = np.zeros(len(m), dtype=bool)
+        late_meters: list[tuple[int, int, int]] = []
+        new_mask = np.ones(len(m), dtype=bool)
+        for mid, s, e in zip(ums.tolist(), starts.tolist(), ends.tolist()):
+            limit = 1 if e - s >= 16 else CONTEXT
+            cur.execute(f"SELECT ts, value FROM {READING_T} WHERE meter_id = %s ORDER BY ts DESC LIMIT {limit}",
+                        [mid])
+            ctx = cur.fetchall()
+            last = ctx[0][0] if ctx else None
+            if last is None or t[s] > last:
+                fast_sel[s:e] = True
+                fast_ctx.extend((mid, c[0], c[1]) for c in ctx)
+                continue
+            # late data: drop what is already stored
+            cur.execute(f"SELECT ts FROM {READING_T} WHERE meter_id = %s AND ts BETWEEN %s AND %s",
+                        [mid, int(t[s]), int(min(t[e - 1], last))])
+            existing = np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
+            if len(existing):
+                dup = np.isin(t[s:e], existing)
+                new_mask[s:e] = ~dup
+                res.duplicates += int(dup.sum())
+            if new_mask[s:e].any():
+                late_meters.append((mid, int(t[s:e][new_mask[s:e]].min()), int(t[s:e][new_mask[s:e]].max())))
+        m_new, t_new, v_new = m[new_mask], t[new_mask], v[new_mask]
+        res.inserted = len(t_new)
+        if res.inserted == 0:
+            return res
+        self._insert_readings(m_new, t_new, v_new)
+
+        # append path
+        if fast_sel.any():
+            fm, ft, fv = m[fast_sel], t[fast_sel], v[fast_sel]
+            if fast_ctx:
+                cm = np.array([c[0] for c in fast_ctx], dtype=np.int64)
+                ct = np.array([c[1] for c in fast_ctx], dtype=np.int64)
+                cv = np.array([c[2] for c in fast_ctx], dtype=np.float64)
+                fm, ft, fv = np.concatenate([cm, fm]), np.concatenate([ct, ft]), np.concatenate([cv, fv])
+                base = np.concatenate([np.ones(len(cm), bool), np.zeros(len(ft) - len(cm), bool)])
+            else:
+                base = np.zeros(len(ft), bool)
+            iv = self._intervals(fm, ft, fv, base)
+            res.flagged += int((iv.flags & ~np.uint8(registers.FLAG_ROLLOVER | registers.FLAG_SWAP) > 0).sum())
+            for kind in (ru.HOUR, ru.DAY, ru.MONTH):
+                r = ru.rollup(iv.meter, iv.ts, iv.qty, iv.excluded, kind)
+                self._upsert_rollup(kind, r, add=True)
+            self._insert_anomalies(iv)
+
+        # late path: recompute affected days from stored readings
+        for mid, lo, hi in late_meters:
+            res.flagged += self._recompute(cur, mid, lo, hi)
+
+        self._touch(ums, m_new, t_new)
+        return res
+
+    # -- helpers ---------------------------------------------------------------
+    def _intervals(self, m: np.ndarray, t: np.ndarray, v: np.ndarray, base: np.ndarray) -> registers.Intervals:
+        ums, local = np.unique(m, return_inverse=True)
+        params = self.catalog.params(ums)
+        swaps = self._swaps(ums)
+        iv = registers.intervals(local, t, v, params, swaps=swaps, baseline=base)
+        iv.meter = ums[iv.meter]
+        return iv
+
+    def _swaps(self, ums: np.ndarray) -> registers.Swaps | None:
+        rows = list(MeterSwap.objects.filter(meter_id__in=ums.tolist()).values_list(
+            "meter_id", "ts", "old_final", "new_initial"))
+        if not rows:
+            return None
+        pos = {int(mid): i for i, mid in enumerate(ums.tolist())}
+        return registers.Swaps(np.array([pos[r[0]] for r in rows], dtype=np.int64),
+                               np.array([r[1] for r in rows], dtype=np.int64),
+                               np.array([r[2] for r in rows], dtype=np.float64),
+                               np.array([r[3] for r in rows], dtype=np.float64))
+
+    def _insert_readings(self, m: np.ndarray, t: np.ndarray, v: np.ndarray) -> None:
+        if self.vendor == "postgresql":
+            copy_rows(READING_T, ("meter_id", "ts", "value"), m, t, v, on_conflict="(meter_id, ts) DO NOTHING")
+        else:
+            raw = connection.connection
+            raw.executemany(f"INSERT OR IGNORE INTO {READING_T} (meter_id, ts, value) VALUES (?, ?, ?)",
+                            zip(m.tolist(), t.tolist(), v.tolist()))
+
+    def _upsert_rollup(self, kind: str, r: ru.Rollup, add: bool) -> None:
+        if len(r) == 0:
+            return
+        table = ROLLUP_T[kind]
+        cols = ("meter_id", "bucket", "consumption", "flagged_consumption", "n", "n_flagged")
+        if add:
+            conflict = (f"(meter_id, bucket) DO UPDATE SET consumption = {table}.consumption + EXCLUDED.consumption, "
+                        f"flagged_consumption = {table}.flagged_consumption + EXCLUDED.flagged_consumption, "
+                        f"n = {table}.n + EXCLUDED.n, n_flagged = {table}.n_flagged + EXCLUDED.n_flagged")
+        else:
+            conflict = ("(meter_id, bucket) DO UPDATE SET consumption = EXCLUDED.consumption, "
+                        "flagged_consumption = EXCLUDED.flagged_consumption, n = EXCLUDED.n, "
+                        "n_flagged = EXCLUDED.n_flagged")
+        if self.vendor == "postgresql" and len(r) > 2000:
+            copy_rows(table, cols, r.meter, r.bucket, r.qty, r.flagged_qty, r.n, r.n_flagged, on_conflict=conflict)
+            return
+        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * 6)}) "
+               f"ON CONFLICT {conflict}")
+        rows = zip(r.meter.tolist(), r.bucket.tolist(), r.qty.tolist(), r.flagged_qty.tolist(),
+                   r.n.tolist(), r.n_flagged.tolist())
+        if self.vendor == "sqlite":
+            connection.connection.executemany(sql.replace("%s", "?"), rows)
+        else:
+            with connection.cursor() as c:
+                c.executemany(sql, list(rows))
+
+    def _insert_anomalies(self, iv: registers.Intervals) -> None:
+        sel = iv.flags > 0
+        if not sel.any():
+            return
+        with connection.cursor() as c:
+            c.executemany(
+                f"INSERT INTO {ANOMALY_T} (meter_id, ts, flags, quantity, excluded) VALUES (%s, %s, %s, %s, %s) "
+                f"ON CONFLICT (meter_id, ts) DO UPDATE SET flags = EXCLUDED.flags, quantity = EXCLUDED.quantity, "
+                f"excluded = EXCLUDED.excluded",
+                list(zip(iv.meter[sel].tolist(), iv.ts[sel].tolist(), iv.flags[sel].astype(int).tolist(),
+                         iv.qty[sel].tolist(), iv.excluded[sel].tolist())))
+
+    def _recompute(self, cur, mid: int, lo: int, hi: int) -> int:
+        """Replace hourly/daily buckets of the days touched by new readings in [lo, hi], then months."""
+        cur.execute(f"SELECT ts FROM {READING_T} WHERE meter_id = %s AND ts > %s ORDER BY ts LIMIT 1", [mid, hi])
+        nxt = cur.fetchone()
+        d0 = int(ru.bucket_start(np.array([lo]), ru.DAY)[0])
+        d1 = int(ru.next_bucket(ru.bucket_start(np.array([max(hi, nxt[0] if nxt else hi)]), ru.DAY), ru.DAY)[0])
+        # readings closing intervals in (d0, d1], plus baseline/context before
+        cur.execute(f"SELECT ts, value FROM {READING_T} WHERE meter_id = %s AND ts <= %s "
+                    f"ORDER BY ts DESC LIMIT {CONTEXT}", [mid, d0])
+        ctx = cur.fetchall()[::-1]
+        cur.execute(f"SELECT ts, value FROM {READING_T} WHERE meter_id = %s AND ts > %s AND ts <= %s ORDER BY ts",
+                    [mid, d0, d1])
+        rows = cur.fetchall()
+        t = np.array([r[0] for r in ctx] + [r[0] for r in rows], dtype=np.int64)
+        v = np.array([r[1] for r in ctx] + [r[1] for r in rows], dtype=np.float64)
+        base = np.r_[np.ones(len(ctx), bool), np.zeros(len(rows), bool)]
+        iv = self._intervals(np.full(len(t), mid, dtype=np.int64), t, v, base)
+        for kind in (ru.HOUR, ru.DAY):
+            cur.execute(f"DELETE FROM {ROLLUP_T[kind]} WHERE meter_id = %s AND bucket >= %s AND bucket < %s",
+                        [mid, d0, d1])
+            self._upsert_rollup(kind, ru.rollup(iv.meter, iv.ts, iv.qty, iv.excluded, kind), add=False)
+        cur.execute(f"DELETE FROM {ANOMALY_T} WHERE meter_id = %s AND ts > %s AND ts <= %s", [mid, d0, d1])
+        self._insert_anomalies(iv)
+        # months from days
+        m0 = int(ru.bucket_start(np.array([d0]), ru.MONTH, closing=False)[0])
+        m1 = int(ru.next_bucket(ru.bucket_start(np.array([d1 - 1]), ru.MONTH, closing=False), ru.MONTH)[0])
+        cur.execute(f"SELECT bucket, consumption, flagged_consumption, n, n_flagged FROM {ROLLUP_T[ru.DAY]} "
+                    f"WHERE meter_id = %s AND bucket >= %s AND bucket < %s", [mid, m0, m1])
+        days = cur.fetchall()
+        cur.execute(f"DELETE FROM {ROLLUP_T[ru.MONTH]} WHERE meter_id = %s AND bucket >= %s AND bucket < %s",
+                    [mid, m0, m1])
+        if days:
+            b = ru.bucket_start(np.array([d[0] for d in days], dtype=np.int64), ru.MONTH, closing=False)
+            ub, inv = np.unique(b, return_inverse=True)
+            col = lambda i: np.bincount(inv, weights=np.array([d[i] for d in days], dtype=np.float64))  # noqa: E731
+            self._upsert_rollup(ru.MONTH, ru.Rollup(np.full(len(ub), mid, dtype=np.int64), ub, col(1), col(2),
+                                                    col(3).astype(np.int64), col(4).astype(np.int64)), add=False)
+        return int((iv.flags & ~np.uint8(registers.FLAG_ROLLOVER | registers.FLAG_SWAP) > 0).sum())
+
+    def _touch(self, ums: np.ndarray, m_new: np.ndarray, t_new: np.ndarray) -> None:
+        if len(t_new) == 0:
+            return
+        um, idx = np.unique(m_new, return_index=True)
+        last = np.maximum.reduceat(t_new, idx) if len(t_new) else np.array([], dtype=np.int64)
+        # m_new is sorted by meter, so reduceat over meter starts gives each meter's max ts
+        pairs = list(zip(last.tolist(), um.tolist()))
+        with connection.cursor() as c:
+            c.executemany(f"UPDATE {Meter._meta.db_table} SET last_ts = %s WHERE id = %s "
+                          f"AND (last_ts IS NULL OR last_ts < %s)", [(t, m, t) for t, m in pairs])
+            site_last: dict[int, int] = {}
+            for t, m in pairs:
+                s = self.catalog.info[m][7]
+                site_last[s] = max(site_last.get(s, 0), t)
+            c.executemany(f"UPDATE {Site._meta.db_table} SET last_seen_ts = %s WHERE id = %s "
+                          f"AND (last_seen_ts IS NULL OR last_seen_ts < %s)",
+                          [(t, s, t) for s, t in site_last.items()])
+
+
+def copy_rows(table: str, cols: tuple[str, ...], *arrays: np.ndarray, on_conflict: str | None = None) -> None:
+    """PostgreSQL: COPY rows into a temporary staging table, then INSERT ... ON CONFLICT into ``table``."""
+    raw = connection.connection
+    stage = f"_stage_{table}"
+    lists = [a.tolist() for a in arrays]
+    buf = "".join("\t".join(map(repr, row)) + "\n" for row in zip(*lists))
+    buf = buf.replace("True", "t").replace("False", "f")
+    with raw.cursor() as c:
+        c.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
+                  f"SELECT {', '.join(cols)} FROM {table} WITH NO DATA")
+        c.execute(f"TRUNCATE {stage}")
+        with c.copy(f"COPY {stage} ({', '.join(cols)}) FROM STDIN") as cp:
+            cp.write(buf)
+        c.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {stage} "
+                  f"ON CONFLICT {on_conflict or 'DO NOTHING'}")

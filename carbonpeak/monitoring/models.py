@@ -1,0 +1,299 @@
+"""Online energy monitoring: sites, meters, readings, roll-ups, gateways, alerts.
+
+Timestamps of readings and buckets are int64 epoch seconds (UTC): compact, fast to
+index and to hand to the numpy engine. Buckets are local (Asia/Shanghai) hours, days
+and months; the bucket value is the epoch second of the local bucket start.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from carbonpeak.monitoring.engine.registers import flag_names
+
+
+def epoch_to_dt(ts: int | None) -> dt.datetime | None:
+    return None if ts is None else dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc)
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        KEY_UNIT = "key_unit", _("Key energy-consuming unit")
+        PUBLIC_BUILDING = "public_building", _("Public building")
+        DATA_CENTRE = "data_centre", _("Data centre")
+
+    class BuildingType(models.TextChoices):
+        OFFICE = "office", _("Office")
+        GOVERNMENT_OFFICE = "government_office", _("Government office")
+        HOTEL = "hotel", _("Hotel")
+        MALL = "mall", _("Shopping mall")
+        HOSPITAL = "hospital", _("Hospital")
+        SCHOOL = "school", _("School")
+
+    class Generation(models.TextChoices):
+        NEW = "new", _("New (PUE ≤ 1.3)")
+        EXISTING = "existing", _("Existing (PUE ≤ 1.4)")
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    town = models.ForeignKey("plan.ResponsibleUnit", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="monitoring_sites_in_town", verbose_name=_("town or street"),
+                             limit_choices_to={"kind__in": ["town", "street"]})
+    responsible_unit = models.ForeignKey("plan.ResponsibleUnit", on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="monitoring_sites", verbose_name=_("responsible unit"))
+    sector = models.CharField(_("sector"), max_length=32, blank=True,
+                              help_text=_("accounting sector; derived from the kind when blank"))
+    floor_area_m2 = models.FloatField(_("floor area (m²)"), null=True, blank=True)
+    building_type = models.CharField(_("building type"), max_length=20, choices=BuildingType.choices, blank=True)
+    dc_generation = models.CharField(_("data-centre generation"), max_length=10, choices=Generation.choices,
+                                     blank=True)
+    it_capacity_kw = models.FloatField(_("IT capacity (kW)"), null=True, blank=True)
+    annual_quota_tce = models.FloatField(_("annual energy quota (tce)"), null=True, blank=True)
+    last_seen_ts = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("monitored site")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:site", args=[self.code])
+
+    @property
+    def accounting_sector(self) -> str:
+        if self.sector:
+            return self.sector
+        return {"key_unit": "industry", "public_building": "buildings",
+                "data_centre": "new_infrastructure"}[self.kind]
+
+    @property
+    def last_seen(self) -> dt.datetime | None:
+        return epoch_to_dt(self.last_seen_ts)
+
+
+class Meter(models.Model):
+    class Carrier(models.TextChoices):
+        ELECTRICITY = "electricity", _("Electricity")
+        NATURAL_GAS = "natural_gas", _("Natural gas")
+        HEAT = "heat", _("Heat")
+        DIESEL = "diesel", _("Diesel")
+
+    class RegisterKind(models.TextChoices):
+        CUMULATIVE = "cumulative", _("Cumulative register")
+        INTERVAL = "interval", _("Interval consumption")
+
+    class Category(models.TextChoices):
+        TOTAL = "total", _("Total")
+        LIGHTING_SOCKET = "lighting_socket", _("Lighting and sockets")
+        HVAC = "hvac", _("HVAC")
+        POWER = "power", _("Power")
+        SPECIAL = "special", _("Special")
+        FACILITY_TOTAL = "facility_total", _("Facility total")
+        IT_LOAD = "it_load", _("IT load")
+
+    UNITS = {"electricity": ["kWh", "MWh"], "natural_gas": ["m3"], "heat": ["GJ"], "diesel": ["t"]}
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="meters")
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=16, choices=Carrier.choices)
+    register_kind = models.CharField(_("register"), max_length=12, choices=RegisterKind.choices,
+                                     default=RegisterKind.CUMULATIVE)
+    unit = models.CharField(_("unit"), max_length=8)
+    category = models.CharField(_("sub-item"), max_length=20, choices=Category.choices, default=Category.TOTAL)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    interval_s = models.PositiveIntegerField(_("reading interval (s)"), default=900)
+    register_max = models.FloatField(_("register maximum"), default=99999999.0,
+                                     help_text=_("the register rolls over to 0 after this value; 0 = never"))
+    max_per_interval = models.FloatField(_("physical maximum per interval"), null=True, blank=True)
+    active = models.BooleanField(default=True)
+    last_ts = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["site", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.unit not in self.UNITS.get(self.carrier, []):
+            raise ValidationError({"unit": _("unit %(unit)s is not valid for %(carrier)s")
+                                   % {"unit": self.unit, "carrier": self.carrier}})
+
+    @property
+    def cumulative(self) -> bool:
+        return self.register_kind == self.RegisterKind.CUMULATIVE
+
+
+class MeterSwap(models.Model):
+    """Meter replacement: readings at or after ``ts`` come from the new register."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="swaps")
+    ts = models.BigIntegerField()
+    old_final = models.FloatField(_("old meter final reading"))
+    new_initial = models.FloatField(_("new meter initial reading"))
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["meter", "ts"]
+        constraints = [models.UniqueConstraint(fields=["meter", "ts"], name="mon_uniq_swap")]
+
+
+class MeterReading(models.Model):
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, db_index=False, related_name="+")
+    ts = models.BigIntegerField()
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meter", "ts"], name="mon_uniq_reading")]
+
+    @property
+    def at(self) -> dt.datetime:
+        return epoch_to_dt(self.ts)
+
+
+class RollupBase(models.Model):
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, db_index=False, related_name="+")
+    bucket = models.BigIntegerField()
+    consumption = models.FloatField(default=0.0)
+    flagged_consumption = models.FloatField(default=0.0)
+    n = models.IntegerField(default=0)
+    n_flagged = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RollupHourly(RollupBase):
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meter", "bucket"], name="mon_uniq_hourly")]
+
+
+class RollupDaily(RollupBase):
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meter", "bucket"], name="mon_uniq_daily")]
+
+
+class RollupMonthly(RollupBase):
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meter", "bucket"], name="mon_uniq_monthly")]
+        indexes = [models.Index(fields=["bucket"], name="mon_monthly_bucket")]
+
+
+class Anomaly(models.Model):
+    """A flagged interval (negative delta, spike, gap...) ending at ``ts``."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, db_index=False, related_name="anomalies")
+    ts = models.BigIntegerField()
+    flags = models.PositiveSmallIntegerField()
+    quantity = models.FloatField()
+    excluded = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-ts"]
+        constraints = [models.UniqueConstraint(fields=["meter", "ts"], name="mon_uniq_anomaly")]
+        verbose_name_plural = "anomalies"
+
+    @property
+    def reasons(self) -> list[str]:
+        return flag_names(self.flags)
+
+    @property
+    def at(self) -> dt.datetime:
+        return epoch_to_dt(self.ts)
+
+
+class Gateway(models.Model):
+    """A data gateway posting readings with a bearer token; scoped to a site or a responsible unit."""
+
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(max_length=8, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="gateways")
+    responsible_unit = models.ForeignKey("plan.ResponsibleUnit", on_delete=models.CASCADE, null=True, blank=True,
+                                         related_name="monitoring_gateways")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_prefix}…)"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, name: str, *, site: Site | None = None, responsible_unit=None) -> tuple["Gateway", str]:
+        """Create a gateway and return it with its clear token (shown once, stored hashed)."""
+        token = "cpg_" + secrets.token_urlsafe(32)
+        gw = cls.objects.create(name=name, token_hash=cls.hash_token(token), token_prefix=token[:8],
+                                site=site, responsible_unit=responsible_unit)
+        return gw, token
+
+    @classmethod
+    def authenticate(cls, token: str) -> "Gateway | None":
+        return cls.objects.filter(token_hash=cls.hash_token(token), active=True).first()
+
+    def allowed_site_ids(self) -> set[int] | None:
+        """Site ids this gateway may write; None = unrestricted (no scope set)."""
+        if self.site_id:
+            return {self.site_id}
+        if self.responsible_unit_id:
+            return set(Site.objects.filter(responsible_unit_id=self.responsible_unit_id).values_list("id", flat=True))
+        return None
+
+
+class RejectedReading(models.Model):
+    class Source(models.TextChoices):
+        API = "api", _("HTTP API")
+        MQTT = "mqtt", _("MQTT")
+        CSV = "csv", _("CSV import")
+
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    ref = models.CharField(_("reference"), max_length=200, blank=True, help_text=_("file:line, topic or gateway"))
+    meter_code = models.CharField(max_length=64, blank=True)
+    raw = models.TextField()
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+
+class Alert(models.Model):
+    class Kind(models.TextChoices):
+        PUE = "pue", _("PUE above limit")
+        QUOTA = "quota", _("Energy quota")
+        EUI = "eui", _("EUI above constraint value")
+        SILENT = "silent", _("Not reporting")
+
+    class Level(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        EXCEEDED = "exceeded", _("Exceeded")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    period = models.CharField(max_length=10, help_text="YYYY or YYYY-MM")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    value = models.FloatField()
+    limit = models.FloatField()
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-level", "kind", "site"]
+        constraints = [models.UniqueConstraint(fields=["site", "kind", "period"], name="mon_uniq_alert")]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.kind} {self.period} {self.level}"
