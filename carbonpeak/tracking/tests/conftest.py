@@ -1,0 +1,137 @@
+"""Fixtures for tracking tests: a small plan with the units the demo users belong to, users per role, periods.
+
+The plan is written here (not the Qingpu plan file) so these tests stand alone; names follow the Qingpu plan:
+区发改委 is the district office, 朱家角镇 a town reached through the group 各镇、街道, 区经委 and 区建管委 departments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from carbonpeak.tracking.models import Membership, ReportingPeriod
+
+SMALL_PLAN = """\
+schema_version: 1
+plan:
+  code: small
+  name_zh: 小区碳达峰实施方案
+  issuer_zh: 小区人民政府
+  district_zh: 小区
+units:
+  - {code: fgw, name_zh: 区发改委, kind: department}
+  - {code: jingwei, name_zh: 区经委, kind: department}
+  - {code: jianguanwei, name_zh: 区建管委, kind: department}
+  - {code: zhujiajiao, name_zh: 朱家角镇, kind: town}
+  - {code: liantang, name_zh: 练塘镇, kind: town}
+  - {code: towns, name_zh: 各镇、街道, kind: group, members: [zhujiajiao, liantang]}
+actions:
+  - number: 1
+    name_zh: 能源低碳转型行动
+    tasks:
+      - number: 1
+        title_zh: 大力发展非化石能源
+        units: [区发改委, 区经委, 各镇、街道]
+  - number: 2
+    name_zh: 工业领域碳达峰行动
+    tasks:
+      - number: 1
+        title_zh: 推动产业绿色低碳发展
+        units: [区经委]
+  - number: 3
+    name_zh: 城乡建设碳达峰行动
+    tasks:
+      - number: 1
+        title_zh: 推进交通基础设施
+        units: [区建管委]
+indicators:
+  - code: pv-capacity-added
+    task: "1.1"
+    name_zh: 新增光伏装机
+    comparator: ">="
+    target_value: 29.4
+    unit: 万千瓦
+    target_year: 2025
+    period: 2021-2025
+    aggregation: cumulative
+    source_quote: 新增光伏装机29.4万千瓦
+  - code: green-factories
+    task: "2.1"
+    name_zh: 新增绿色工厂
+    comparator: ">="
+    target_value: 10
+    unit: 家
+    target_year: 2025
+    period: 2021-2025
+    aggregation: cumulative
+    source_quote: 新增10家绿色工厂
+  - code: chargers
+    task: "3.1"
+    name_zh: 新建充电桩
+    comparator: ">="
+    target_value: 1600
+    unit: 个
+    target_year: 2025
+    period: 2021-2025
+    aggregation: cumulative
+    source_quote: 新建公共、专用充电桩1600个
+"""
+
+PASSWORD = "carbonpeak-test-pw"
+
+# username → (unit code, role)
+ROLE_USERS = {
+    "office": ("fgw", Membership.Role.ADMIN),
+    "leader": ("fgw", Membership.Role.LEADER),
+    "zjj-reporter": ("zhujiajiao", Membership.Role.REPORTER),
+    "zjj-reviewer": ("zhujiajiao", Membership.Role.REVIEWER),
+    "jw-reporter": ("jingwei", Membership.Role.REPORTER),
+    "jw-reviewer": ("jingwei", Membership.Role.REVIEWER),
+    "jgw-reporter": ("jianguanwei", Membership.Role.REPORTER),
+}
+
+
+@pytest.fixture
+def small_plan(db, tmp_path):
+    from carbonpeak.plan.loader import load_plan_file
+
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL_PLAN, encoding="utf-8")
+    return load_plan_file(str(path)).plan
+
+
+@pytest.fixture
+def units(small_plan):
+    return {u.code: u for u in small_plan.units.all()}
+
+
+@pytest.fixture
+def users(small_plan, units, django_user_model):
+    """One user per role (see ROLE_USERS), plus `nobody`: logged in but without a membership."""
+    made = {}
+    for username, (unit_code, role) in ROLE_USERS.items():
+        user = django_user_model.objects.create_user(username, password=PASSWORD)
+        Membership.objects.create(user=user, unit=units[unit_code], role=role)
+        made[username] = user
+    made["nobody"] = django_user_model.objects.create_user("nobody", password=PASSWORD)
+    return made
+
+
+@pytest.fixture
+def period(small_plan):
+    start, end = ReportingPeriod.bounds("quarterly", 2024, 1)
+    return ReportingPeriod.objects.create(plan=small_plan, kind="quarterly", year=2024, quarter=1, start=start,
+                                          end=end, due_date=end + dt.timedelta(days=15))
+
+
+@pytest.fixture
+def annual_period(small_plan):
+    start, end = ReportingPeriod.bounds("annual", 2024)
+    return ReportingPeriod.objects.create(plan=small_plan, kind="annual", year=2024, start=start, end=end,
+                                          due_date=dt.date(2025, 1, 31))
+
+
+@pytest.fixture
+def indicators(small_plan):
+    return {i.code: i for i in small_plan.indicators.all()}
