@@ -72,7 +72,7 @@ class Site(models.Model):
         if self.sector:
             return self.sector
         return {"key_unit": "industry", "public_building": "buildings",
-                "data_centre": "new_infrastructure"}[self.kind]
+                "data_centre": "buildings"}[self.kind]
 
     @property
     def last_seen(self) -> dt.datetime | None:
@@ -259,6 +259,7 @@ class RejectedReading(models.Model):
         API = "api", _("HTTP API")
         MQTT = "mqtt", _("MQTT")
         CSV = "csv", _("CSV import")
+        SIMULATION = "sim", _("Simulation")
 
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     source = models.CharField(max_length=8, choices=Source.choices)

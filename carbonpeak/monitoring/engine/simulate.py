@@ -181,6 +181,7 @@ def generate(fleet: Fleet, start_ts: int, days: int, chunk_days: int = 7,
     total = days * per_day
     n_m = len(fleet.meters)
     plan = _fault_plan(fleet, total, faults)
+    fleet.faults = plan
     reg = np.array([m.start_value for m in fleet.meters])
     reg_prev_chunk = reg.copy()
     cum = np.array([m.cumulative for m in fleet.meters])

@@ -1,0 +1,72 @@
+"""MQTT subscriber: QoS 1, persistent session, messages acknowledged only after the database commit.
+
+Payloads are JSON (one reading, a list, or {"readings": [...]}) and go through the shared pipeline.
+A payload that cannot be parsed is kept as a RejectedReading and acknowledged (a poison message
+must not be redelivered forever).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+import paho.mqtt.client as mqtt
+from django.db import close_old_connections, transaction
+
+from carbonpeak.monitoring.ingest import IngestResult, Pipeline, Reject, parse_payload
+
+log = logging.getLogger(__name__)
+
+
+class Subscriber:
+    def __init__(self, host: str, port: int, topic: str, client_id: str, *, keepalive: int = 30) -> None:
+        self.host, self.port, self.topic = host, port, topic
+        self.result = IngestResult()
+        self.messages = 0
+        self.pipeline: Pipeline | None = None
+        self.connected = threading.Event()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False,
+                                  manual_ack=True)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.client.on_disconnect = self._on_disconnect
+        self.client.reconnect_delay_set(min_delay=1, max_delay=5)
+        self.keepalive = keepalive
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.warning("MQTT connect failed: %s", reason_code)
+            return
+        # (re)subscribe every time: harmless with a persistent session, needed if the broker lost it
+        client.subscribe(self.topic, qos=1)
+        self.connected.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected.clear()
+
+    def _on_message(self, client, userdata, msg) -> None:
+        close_old_connections()
+        if self.pipeline is None:
+            self.pipeline = Pipeline("mqtt")
+        try:
+            records = parse_payload(msg.payload)
+        except ValueError as exc:
+            with transaction.atomic():
+                r = IngestResult()
+                self.pipeline._store_rejects([Reject(str(exc)[:200], msg.payload[:2000].decode("utf-8", "replace"),
+                                                     "", msg.topic)], r)
+            self.result.add(r)
+        else:
+            self.result.add(self.pipeline.ingest_records(records, ref=msg.topic))
+        # committed: now the broker may forget the message
+        client.ack(msg.mid, msg.qos)
+        self.messages += 1
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Connect and process messages until ``stop`` is set (reconnects automatically)."""
+        self.client.connect_async(self.host, self.port, keepalive=self.keepalive)
+        self.client.loop_start()
+        try:
+            (stop or threading.Event()).wait()
+        finally:
+            self.client.disconnect()
+            self.client.loop_stop()

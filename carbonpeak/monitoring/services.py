@@ -1,0 +1,300 @@
+"""Read-side and derived figures: overview, site pages, alerts, accounting feed, simulation.
+
+Everything here reads roll-ups (monthly/daily/hourly), never raw readings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from typing import Any, Callable
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Q, Sum
+
+from carbonpeak.monitoring.engine import metrics, simulate as sim
+from carbonpeak.monitoring.engine.rollup import DAY, MONTH, TZ_OFFSET_S, bucket_start
+from carbonpeak.monitoring.ingest import IngestResult, Pipeline
+from carbonpeak.monitoring.models import (
+    Alert, Anomaly, Meter, MeterSwap, RejectedReading, RollupDaily, RollupHourly, RollupMonthly, Site,
+)
+
+LOCAL = dt.timezone(dt.timedelta(seconds=TZ_OFFSET_S))
+MAIN_CATEGORIES = ("total", "facility_total")
+
+
+def local_date(ts: int) -> dt.date:
+    return dt.datetime.fromtimestamp(ts, LOCAL).date()
+
+
+def month_start_ts(year: int, month: int) -> int:
+    return int(dt.datetime(year, month, 1, tzinfo=LOCAL).timestamp())
+
+
+def to_tce(carrier: str, unit: str, qty: float) -> float:
+    f = metrics.TCE_PER_UNIT.get((carrier, unit))
+    if f is None and unit == "MWh":
+        f = metrics.TCE_PER_UNIT[(carrier, "kWh")] * 1000
+    if f is None:
+        raise ValueError(f"no tce conversion for {carrier} in {unit}")
+    return qty * f
+
+
+def data_now() -> int:
+    """'Now' for coverage and YTD: wall clock (demo data is generated up to the current time)."""
+    return int(time.time())
+
+
+# ---------------------------------------------------------------------------
+# per-site monthly energy
+# ---------------------------------------------------------------------------
+def monthly_by_site(year: int, site_ids: list[int] | None = None) -> dict[int, dict[tuple[str, str], np.ndarray]]:
+    """{site_id: {(carrier, unit): 12 monthly totals}} over main (top-level, non-IT) meters."""
+    q = RollupMonthly.objects.filter(bucket__gte=month_start_ts(year, 1), bucket__lt=month_start_ts(year + 1, 1),
+                                     meter__parent__isnull=True, meter__category__in=MAIN_CATEGORIES)
+    if site_ids is not None:
+        q = q.filter(meter__site_id__in=site_ids)
+    out: dict[int, dict[tuple[str, str], np.ndarray]] = defaultdict(dict)
+    for site_id, carrier, unit, bucket, c in q.values_list("meter__site_id", "meter__carrier", "meter__unit",
+                                                           "bucket", "consumption"):
+        arr = out[site_id].setdefault((carrier, unit), np.zeros(12))
+        arr[local_date(bucket).month - 1] += c
+    return out
+
+
+def site_tce(per_carrier: dict[tuple[str, str], np.ndarray]) -> np.ndarray:
+    tot = np.zeros(12)
+    for (carrier, unit), arr in per_carrier.items():
+        tot += to_tce(carrier, unit, 1.0) * arr
+    return tot
+
+
+def pue_monthly(site: Site, year: int) -> tuple[np.ndarray, np.ndarray]:
+    fac, it = np.zeros(12), np.zeros(12)
+    q = RollupMonthly.objects.filter(meter__site=site, meter__category__in=["facility_total", "it_load"],
+                                     bucket__gte=month_start_ts(year, 1), bucket__lt=month_start_ts(year + 1, 1))
+    for cat, bucket, c in q.values_list("meter__category", "bucket", "consumption"):
+        (fac if cat == "facility_total" else it)[local_date(bucket).month - 1] += c
+    return fac, it
+
+
+# ---------------------------------------------------------------------------
+# alerts
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def evaluate_alerts(now: int | None = None) -> int:
+    """Recompute PUE, quota, EUI and not-reporting alerts; returns the number of active alerts."""
+    now = now or data_now()
+    today = local_date(now)
+    year = today.year
+    raised: list[tuple[int, str, str, str, float, float]] = []
+    sites = list(Site.objects.all())
+    monthly = monthly_by_site(year)
+    for s in sites:
+        if s.kind == Site.Kind.DATA_CENTRE and s.dc_generation:
+            fac, it = pue_monthly(s, year)
+            limit = metrics.PUE_LIMITS[s.dc_generation]
+            p = metrics.pue(fac, it)
+            for mi in range(12):
+                if np.isfinite(p[mi]) and p[mi] > limit:
+                    raised.append((s.id, Alert.Kind.PUE, f"{year}-{mi + 1:02d}", Alert.Level.EXCEEDED,
+                                   round(float(p[mi]), 3), limit))
+            if it.sum() > 0 and metrics.pue_annual(fac, it) > limit:
+                raised.append((s.id, Alert.Kind.PUE, str(year), Alert.Level.EXCEEDED,
+                               round(metrics.pue_annual(fac, it), 3), limit))
+        if s.annual_quota_tce:
+            ytd = float(site_tce(monthly.get(s.id, {})).sum())
+            allowance = metrics.ytd_allowance(s.annual_quota_tce, year, today.month, today.day)
+            level = metrics.quota_level(ytd, allowance)
+            if level != "ok":
+                raised.append((s.id, Alert.Kind.QUOTA, str(year), level, round(ytd, 2), round(allowance, 2)))
+        if s.kind == Site.Kind.PUBLIC_BUILDING and s.floor_area_m2 and s.building_type in metrics.EUI_BENCHMARKS:
+            e = eui_trailing(s, now)
+            bench = metrics.EUI_BENCHMARKS[s.building_type]
+            if e is not None and e > bench.constraint:
+                raised.append((s.id, Alert.Kind.EUI, str(year), Alert.Level.EXCEEDED, round(e, 1), bench.constraint))
+        if s.kind != Site.Kind.PUBLIC_BUILDING and (s.last_seen_ts is None or now - s.last_seen_ts > 2 * 86400):
+            raised.append((s.id, Alert.Kind.SILENT, str(year), Alert.Level.WARNING,
+                           float((now - s.last_seen_ts) / 86400) if s.last_seen_ts else -1.0, 2.0))
+    keep: list[int] = []
+    for site_id, kind, period, level, value, limit in raised:
+        a, _ = Alert.objects.update_or_create(site_id=site_id, kind=kind, period=period,
+                                              defaults={"level": level, "value": value, "limit": limit,
+                                                        "active": True})
+        keep.append(a.id)
+    Alert.objects.exclude(id__in=keep).update(active=False)
+    return len(keep)
+
+
+def eui_trailing(site: Site, now: int) -> float | None:
+    """Annualised EUI (kWh/m²·a) from daily roll-ups of main electricity meters over the last 365 days."""
+    start = int(bucket_start(np.array([now - 365 * 86400]), DAY, closing=False)[0])
+    agg = RollupDaily.objects.filter(meter__site=site, meter__parent__isnull=True, meter__carrier="electricity",
+                                     meter__unit="kWh", meter__category="total", bucket__gte=start)
+    days = agg.values("bucket").distinct().count()
+    kwh = agg.aggregate(s=Sum("consumption"))["s"]
+    if not days or kwh is None:
+        return None
+    return float(metrics.eui(kwh, site.floor_area_m2, days=days))
+
+
+# ---------------------------------------------------------------------------
+# pages
+# ---------------------------------------------------------------------------
+def overview(now: int | None = None) -> dict[str, Any]:
+    now = now or data_now()
+    year = local_date(now).year
+    key_kinds = [Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE]
+    key_last = np.array([np.nan if t is None else t for t in
+                         Site.objects.filter(kind__in=key_kinds).values_list("last_seen_ts", flat=True)], dtype=float)
+    pb_last = np.array([np.nan if t is None else t for t in
+                        Site.objects.filter(kind=Site.Kind.PUBLIC_BUILDING).values_list("last_seen_ts", flat=True)],
+                       dtype=float)
+    monthly = monthly_by_site(year)
+    sites = {s.id: s for s in Site.objects.select_related("town")}
+    tce = {sid: site_tce(per) for sid, per in monthly.items()}
+    top = sorted(((float(v.sum()), sid) for sid, v in tce.items()), reverse=True)[:10]
+    district = np.sum(list(tce.values()), axis=0) if tce else np.zeros(12)
+    since = now - 7 * 86400
+    return {
+        "year": year,
+        "coverage_key": metrics.coverage(key_last, now),
+        "coverage_public": metrics.coverage(pb_last, now),
+        "n_key": len(key_last),
+        "n_public": len(pb_last),
+        "n_sites": len(sites),
+        "n_meters": Meter.objects.count(),
+        "alerts": list(Alert.objects.filter(active=True).select_related("site")[:50]),
+        "top": [{"site": sites[sid], "tce": t} for t, sid in top if sid in sites],
+        "district_monthly_tce": [round(float(x), 2) for x in district],
+        "rejects_7d": RejectedReading.objects.filter(received_at__gte=dt.datetime.fromtimestamp(since, LOCAL)).count(),
+        "anomalies": list(Anomaly.objects.select_related("meter__site").filter(ts__gte=since)
+                          .order_by("-ts")[:20]),
+    }
+
+
+def site_detail(site: Site, now: int | None = None, days: int = 14) -> dict[str, Any]:
+    now = now or data_now()
+    last = site.last_seen_ts or now
+    year = local_date(last).year
+    start = last - days * 86400
+    mains = list(site.meters.filter(parent__isnull=True))
+    curve: dict[str, list] = {}
+    for m in mains:
+        rows = RollupHourly.objects.filter(meter=m, bucket__gte=start).order_by("bucket").values_list(
+            "bucket", "consumption")
+        curve[f"{m.code} ({m.get_category_display()}, {m.unit})"] = [[b * 1000, round(c, 3)] for b, c in rows]
+    sub = (RollupMonthly.objects.filter(meter__site=site, bucket__gte=month_start_ts(year, 1))
+           .filter(Q(meter__parent__isnull=False) | Q(meter__category="it_load"))
+           .values("meter__category").annotate(total=Sum("consumption")).order_by("-total"))
+    labels = dict(Meter.Category.choices)
+    breakdown = [{"name": str(labels.get(r["meter__category"], r["meter__category"])), "value": round(r["total"], 1)}
+                 for r in sub]
+    ctx: dict[str, Any] = {"site": site, "year": year, "curve": curve, "breakdown": breakdown, "meters": mains,
+                           "submeters": list(site.meters.filter(parent__isnull=False)),
+                           "anomalies": list(Anomaly.objects.filter(meter__site=site).select_related("meter")[:50]),
+                           "alerts": list(site.alerts.filter(active=True))}
+    per = monthly_by_site(year, [site.id]).get(site.id, {})
+    ctx["monthly_tce"] = [round(float(x), 3) for x in site_tce(per)]
+    if site.kind == Site.Kind.DATA_CENTRE:
+        fac, it = pue_monthly(site, year)
+        p = metrics.pue(fac, it)
+        ctx["pue_monthly"] = [None if not np.isfinite(x) else round(float(x), 3) for x in p]
+        ctx["pue_annual"] = metrics.pue_annual(fac, it) if it.sum() > 0 else None
+        ctx["pue_limit"] = metrics.PUE_LIMITS.get(site.dc_generation)
+    if site.kind == Site.Kind.PUBLIC_BUILDING and site.floor_area_m2:
+        kwh = per.get(("electricity", "kWh"), np.zeros(12))
+        ctx["eui_monthly"] = [round(float(x) / site.floor_area_m2, 2) for x in kwh]
+        ctx["eui_annualised"] = eui_trailing(site, last)
+        ctx["benchmark"] = metrics.EUI_BENCHMARKS.get(site.building_type)
+    if site.annual_quota_tce:
+        d = local_date(last)
+        ctx["quota_allowance"] = metrics.ytd_allowance(site.annual_quota_tce, year, d.month, d.day)
+        ctx["quota_ytd"] = float(sum(ctx["monthly_tce"]))
+        ctx["quota_level"] = metrics.quota_level(ctx["quota_ytd"], ctx["quota_allowance"])
+    return ctx
+
+
+# ---------------------------------------------------------------------------
+# accounting feed
+# ---------------------------------------------------------------------------
+def feed_accounting(year: int) -> list[dict[str, Any]]:
+    """Monthly energy per site as consumption records for the accounting engine.
+
+    Columns follow carbonpeak.accounting.engine.records (entity, sector, carrier, quantity, unit, year, month,
+    town). When the accounting app is installed the records are validated with its own rules.
+    """
+    out: list[dict[str, Any]] = []
+    sites = {s.id: s for s in Site.objects.select_related("town")}
+    for sid, per in sorted(monthly_by_site(year).items()):
+        s = sites[sid]
+        for (carrier, unit), arr in sorted(per.items()):
+            for mi, q in enumerate(arr):
+                if q <= 0:
+                    continue
+                out.append({"entity": s.code, "sector": s.accounting_sector, "carrier": carrier,
+                            "quantity": round(float(q), 3), "unit": unit, "year": year, "month": mi + 1,
+                            "town": s.town.code if s.town else ""})
+    try:
+        from carbonpeak.accounting.engine.records import records_from_dicts
+    except ImportError:
+        return out
+    if out:
+        records_from_dicts(out, name="monitoring")  # raises RecordsError naming the bad row/field
+    return out
+
+
+# ---------------------------------------------------------------------------
+# simulation
+# ---------------------------------------------------------------------------
+def create_fleet(fleet: sim.Fleet, plan=None, prefix: str = "") -> list[int]:
+    """Sites and meters for a simulated fleet; returns the meter ids in fleet order."""
+    towns, units = [], []
+    if plan is not None:
+        towns = list(plan.units.filter(kind__in=["town", "street"]).order_by("position"))
+        units = list(plan.units.filter(kind__in=["department", "company"]).order_by("position"))
+    site_ids = []
+    for i, s in enumerate(fleet.sites):
+        obj, _ = Site.objects.update_or_create(code=(prefix + s.code).lower(), defaults={
+            "name": s.name, "kind": s.kind, "building_type": s.building_type,
+            "floor_area_m2": s.floor_area_m2 or None, "dc_generation": s.dc_generation,
+            "it_capacity_kw": s.it_capacity_kw or None, "annual_quota_tce": s.annual_quota_tce or None,
+            "town": towns[s.town % len(towns)] if towns else None,
+            "responsible_unit": units[i % len(units)] if units else None})
+        site_ids.append(obj.id)
+    meter_ids: list[int] = []
+    for m in fleet.meters:
+        obj, _ = Meter.objects.update_or_create(code=prefix + m.code, defaults={
+            "site_id": site_ids[m.site], "carrier": m.carrier, "unit": m.unit, "category": m.category,
+            "register_kind": "cumulative" if m.cumulative else "interval",
+            "register_max": m.register_max if m.cumulative else 0.0,
+            "parent_id": meter_ids[m.parent] if m.parent is not None else None,
+            "interval_s": fleet.interval_s, "name": m.code})
+        meter_ids.append(obj.id)
+    return meter_ids
+
+
+def simulate(n_sites: int, days: int, *, end_ts: int | None = None, seed: int = 0, plan=None, prefix: str = "",
+             faults: bool = True, progress: Callable[[int], None] | None = None,
+             fleet: sim.Fleet | None = None, batch_size: int = 200_000) -> IngestResult:
+    """Generate and ingest ``days`` of 15-minute data for ``n_sites`` simulated sites, ending at ``end_ts``."""
+    fleet = fleet or sim.make_fleet(n_sites, seed=seed)
+    end_ts = end_ts or data_now()
+    end_ts -= end_ts % fleet.interval_s
+    start_ts = end_ts - days * 86400
+    with transaction.atomic():
+        ids = np.array(create_fleet(fleet, plan, prefix), dtype=np.int64)
+    pipe = Pipeline(RejectedReading.Source.SIMULATION, batch_size=batch_size)
+    total = IngestResult()
+    recorded: set[int] = set()
+    for m, t, v in sim.generate(fleet, start_ts, days):
+        for f in fleet.faults:
+            if f["type"] == "swap" and "old_final" in f and f["meter"] not in recorded:
+                MeterSwap.objects.get_or_create(meter_id=int(ids[f["meter"]]), ts=f["ts"], defaults={
+                    "old_final": f["old_final"], "new_initial": f["new_initial"], "note": "simulated replacement"})
+                recorded.add(f["meter"])
+        total.add(pipe.ingest_ids(ids[m], t, v))
+        if progress:
+            progress(len(t))
+    return total

@@ -1,0 +1,31 @@
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from carbonpeak.monitoring import services
+from carbonpeak.monitoring.models import RejectedReading, Site
+
+
+def index(request):
+    ctx = services.overview()
+    ctx["sites"] = Site.objects.select_related("town").order_by("kind", "code")
+    ctx["top_chart"] = [{"name": t["site"].name, "tce": round(t["tce"], 2)} for t in ctx["top"]]
+    return render(request, "monitoring/overview.html", ctx)
+
+
+def site(request, code: str):
+    s = get_object_or_404(Site.objects.select_related("town", "responsible_unit"), code=code)
+    ctx = services.site_detail(s)
+    if ctx.get("pue_monthly"):
+        ctx["trend"] = {"name": "PUE", "values": ctx["pue_monthly"], "limit": ctx["pue_limit"],
+                        "limit_name": str(_("limit")), "min": 1}
+    elif ctx.get("eui_monthly"):
+        ctx["trend"] = {"name": "kWh/m²", "values": ctx["eui_monthly"], "limit": None}
+    else:
+        ctx["trend"] = None
+    return render(request, "monitoring/site.html", ctx)
+
+
+def rejects(request):
+    page = Paginator(RejectedReading.objects.all(), 100).get_page(request.GET.get("page"))
+    return render(request, "monitoring/rejects.html", {"page": page})
