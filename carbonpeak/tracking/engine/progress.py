@@ -37,7 +37,8 @@ Status rule (quantitative targets, see `RULES` for the texts shown to users):
 * ``no_data``   — no reported value (and no roll-up) yet.
 * ``on_track``  — the latest value meets the expected trajectory at its date (once the target year is reached:
   meets the target itself, with the plan's comparator).
-* ``at_risk``   — not on track, but either behind the trajectory by no more than the tolerance band (10% of the
+* ``at_risk``   — a single value with no plan baseline that does not meet the target yet (no trend to judge);
+  or not on track, but either behind the trajectory by no more than the tolerance band (10% of the
   distance from the starting point to the target; 1% of the target when that distance is zero), or — before the
   target year — the trend forecast meets the target.
 * ``off_track`` — otherwise.
@@ -157,6 +158,8 @@ class Evaluation:
     rule_key: str
     rule: str
     reason: str
+    # the branch of the rule that decided: no_data meets band forecast behind single improved unchanged worse
+    reason_key: str = "no_data"
     latest_t: float | None = None
     latest_value: float | None = None
     expected_now: float | None = None
@@ -173,7 +176,7 @@ class Evaluation:
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in (
-            "status", "rule_key", "rule", "reason", "latest_t", "latest_value", "expected_now",
+            "status", "rule_key", "rule", "reason", "reason_key", "latest_t", "latest_value", "expected_now",
             "gap_to_trajectory", "gap_to_target", "shortfall", "band", "forecast", "forecast_meets_target",
             "start", "target_t",
         )}
@@ -239,10 +242,10 @@ def expected(spec: Spec, t: float, start: tuple[float, float] | None) -> float |
         return None
     t0, v0 = start
     t1 = spec.target_t
-    if t <= t0:
-        return v0
     if t >= t1 or t1 <= t0:
         return target
+    if t <= t0:
+        return v0
     return v0 + (target - v0) * (t - t0) / (t1 - t0)
 
 
@@ -369,21 +372,27 @@ def evaluate(spec: Spec, history: Iterable[tuple[float, float]], as_of: float | 
     eps = 1e-9 * max(1.0, abs(target))
     ref = exp_now if exp_now is not None else target
     ev.shortfall = _shortfall(direction(spec, start), v_l, ref)
+    from_history = start is not None and spec.trajectory != "step" and start == points[0]
+    if from_history and len(points) == 1 and t_l < T - 1e-9:
+        # No plan baseline and a single value: it is its own starting point, so there is no progress to judge yet.
+        ev.status, ev.reason_key = (ON_TRACK, "meets") if meets_target(spec, v_l) else (AT_RISK, "single")
+        ev.reason = "Only one value is reported and the plan states no baseline: no trend yet."
+        return ev
     if t_l >= T - 1e-9:
         on = meets_target(spec, v_l)
     else:
         on = ev.shortfall <= eps
     if on:
-        ev.status = ON_TRACK
+        ev.status, ev.reason_key = ON_TRACK, "meets"
         ev.reason = f"The latest value {v_l:g} meets the expected {ref:g} for its date."
     elif ev.shortfall <= band + eps:
-        ev.status = AT_RISK
+        ev.status, ev.reason_key = AT_RISK, "band"
         ev.reason = f"The latest value {v_l:g} is behind the expected {ref:g} by {ev.shortfall:g}, within the band {band:g}."
     elif t_l < T - 1e-9 and ev.forecast_meets_target:
-        ev.status = AT_RISK
+        ev.status, ev.reason_key = AT_RISK, "forecast"
         ev.reason = f"Behind the trajectory by {ev.shortfall:g}, but the trend forecast {fc:g} meets the target."
     else:
-        ev.status = OFF_TRACK
+        ev.status, ev.reason_key = OFF_TRACK, "behind"
         ev.reason = (f"The latest value {v_l:g} is behind the expected {ref:g} by {ev.shortfall:g} (band {band:g}) "
                      f"and the forecast {fc:g} for {T:g} misses the target {target:g}.")
     return ev
@@ -405,6 +414,7 @@ def _evaluate_qualitative(spec: Spec, points: list[tuple[float, float]]) -> Eval
     t_l, v_l = points[-1]
     ev.latest_t, ev.latest_value = t_l, v_l
     if reference is None or (spec.baseline is None and len(points) == 1):
+        ev.reason_key = "single"
         ev.status, ev.reason = AT_RISK, "Only one value is reported: there is nothing to compare it with yet."
         return ev
     r = reference[1]
@@ -417,10 +427,13 @@ def _evaluate_qualitative(spec: Spec, points: list[tuple[float, float]]) -> Eval
     else:
         ok, unchanged = behind <= eps, False
     if ok:
+        ev.reason_key = "improved"
         ev.status, ev.reason = ON_TRACK, f"The latest value {v_l:g} is no worse than the reference {r:g}."
     elif unchanged or behind <= 0.1 * abs(r) + eps:
+        ev.reason_key = "unchanged"
         ev.status, ev.reason = AT_RISK, f"The latest value {v_l:g} has not improved on the reference {r:g}."
     else:
+        ev.reason_key = "worse"
         ev.status, ev.reason = OFF_TRACK, f"The latest value {v_l:g} is worse than the reference {r:g}."
     return ev
 

@@ -122,6 +122,14 @@ def test_no_baseline_uses_the_first_value_and_as_of_filters():
     assert ev.status == p.ON_TRACK
 
 
+def test_single_value_without_baseline_has_no_trend_yet():
+    spec = p.Spec(">=", 19.0, 2025)
+    ev = p.evaluate(spec, [(2022, 17.0)])
+    assert ev.status == p.AT_RISK and ev.reason_key == "single"
+    assert p.evaluate(spec, [(2022, 19.5)]).status == p.ON_TRACK
+    assert p.evaluate(spec, [(2026, 17.0)]).status == p.OFF_TRACK  # the target year is over: the target counts
+
+
 def test_no_data():
     spec = p.Spec(">=", 75.0, 2025, baseline=70.0, baseline_year=2020)
     ev = p.evaluate(spec, [])
