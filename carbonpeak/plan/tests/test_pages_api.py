@@ -81,3 +81,8 @@ def test_openapi_docs(client):
 def test_admin_lists_indicators(admin_client, qingpu_plan):
     response = admin_client.get("/admin/plan/indicator/")
     assert response.status_code == 200 and "pv-capacity-added" in response.content.decode()
+
+
+def test_chinese_by_default_even_for_english_browsers(client, qingpu_plan):
+    html = client.get(f"/plan/{qingpu_plan.code}/tasks/1.1/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "责任单位" in html and "Responsible units" not in html
