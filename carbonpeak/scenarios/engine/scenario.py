@@ -1,0 +1,365 @@
+"""Scenario parameters: drivers (exogenous, uncertain) and levers (the plan's measures).
+
+A scenario is plain JSON: ``{"name", "description", "horizon", "drivers": {...}, "levers": {...}}``.
+Missing keys take the defaults below, so a partial document is enough (a per-sector map is merged
+key by key with the default map, unless it sets "*", the value for every sector not named: then it
+replaces the default map); `Scenario.to_dict()` always
+writes the complete, explicit form (what is stored and versioned).
+
+Default numbers are illustrative assumptions for Qingpu, each marked in its help text; plan targets
+come from 青府发〔2022〕64号 (section and figure cited). The Django side replaces the plan targets
+with the plan registry's indicators where they exist.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .distributions import ScenarioError, validate_path, validate_spec
+
+
+def N(mean: float, sd: float, **clip: float) -> dict[str, Any]:
+    return {"dist": "normal", "mean": mean, "sd": sd, **clip}
+
+
+def TRI(low: float, mode: float, high: float) -> dict[str, Any]:
+    return {"dist": "triangular", "low": low, "mode": mode, "high": high}
+
+
+@dataclass(frozen=True)
+class Param:
+    key: str
+    kind: str  # spec | path | sectors | name
+    unit: str
+    label: str
+    interp: str = "linear"
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class LeverSpec:
+    key: str
+    label: str
+    unit_hint: str
+    params: tuple[Param, ...]
+    plan: Mapping[str, Any]  # the plan's values (enabled in the plan scenario)
+    help: str = ""
+    plan_enabled: bool = True
+
+
+# ---- drivers -----------------------------------------------------------------------------------
+DRIVER_PARAMS: tuple[Param, ...] = (
+    Param("gdp_growth", "path", "1/yr", "GDP growth (real)", "step",
+          "Step path by period; illustrative: 2022 Shanghai lockdown year, then slowing growth."),
+    Param("population_growth", "path", "1/yr", "Population growth", "step"),
+    Param("structure_drift", "sectors", "1/yr", "Change of each sector's value-added share",
+          help="Relative drift of the sector's share of GDP; shares of value-added sectors are renormalised."),
+    Param("intensity_change", "sectors", "1/yr", "Autonomous energy-intensity change per sector",
+          help="Energy per unit of activity, per year; negative is improvement (no new measures)."),
+    Param("electrification", "sectors", "1/yr", "Baseline electrification",
+          help="Share of the remaining fossil energy switched to electricity each year."),
+    Param("electrification_ratio", "spec", "tce/tce", "Electricity per unit fossil energy replaced"),
+    Param("grid_factor_change", "spec", "1/yr", "Grid emission factor change (without the grid lever)"),
+    Param("hydrogen_ef", "spec", "tCO2/tce", "Hydrogen emission factor",
+          help="0 for green hydrogen, ~2.4 for hydrogen from natural-gas reforming."),
+    Param("car_fuel_carrier", "name", "", "Carrier of private cars"),
+    Param("car_fuel_share", "spec", "share", "Share of transport car fuel used by private passenger cars"),
+    Param("ev_stock_share_base", "spec", "share", "Battery-electric share of the car fleet, base year"),
+    Param("ev_new_share_base", "spec", "share", "Battery-electric share of new cars, base year"),
+    Param("ev_energy_ratio", "spec", "tce/tce", "EV electricity per unit petrol replaced (equivalent value)"),
+    Param("fleet_turnover", "spec", "1/yr", "Car fleet turnover (1 / lifetime)"),
+    Param("green_share_base", "spec", "share", "Green travel share, base year"),
+    Param("transit_energy_ratio", "spec", "tce/tce", "Transit energy per unit car energy avoided"),
+    Param("pue_base", "spec", "", "Data-centre fleet PUE, base year"),
+    Param("pue_new_baseline", "spec", "", "PUE of new data centres without the plan"),
+)
+
+DEFAULT_DRIVERS: dict[str, Any] = {
+    "gdp_growth": {"interp": "step", "points": {
+        "2022": N(0.0, 0.02), "2023": N(0.055, 0.012), "2026": N(0.048, 0.012),
+        "2031": N(0.04, 0.012), "2036": N(0.033, 0.01), "2041": N(0.027, 0.01), "2051": N(0.02, 0.01)}},
+    "population_growth": {"interp": "step", "points": {"2022": N(0.004, 0.002), "2031": N(0.002, 0.002)}},
+    "structure_drift": {"industry": N(-0.01, 0.005), "buildings": N(0.006, 0.003), "agriculture": N(-0.03, 0.01),
+                        "data_centres": N(0.08, 0.03), "*": 0.0},
+    "intensity_change": {"industry": TRI(-0.045, -0.032, -0.02), "construction": TRI(-0.03, -0.02, -0.01),
+                         "buildings": TRI(-0.02, -0.01, 0.0), "residential": TRI(0.0, 0.01, 0.02),
+                         "transport": TRI(-0.025, -0.015, -0.005), "agriculture": TRI(-0.03, -0.02, -0.01),
+                         "data_centres": TRI(-0.04, -0.02, 0.0), "*": TRI(-0.03, -0.015, 0.0)},
+    "electrification": {"industry": TRI(0.005, 0.01, 0.02), "buildings": TRI(0.005, 0.015, 0.025),
+                        "residential": TRI(0.005, 0.01, 0.02), "transport": 0.0, "data_centres": 0.0,
+                        "*": TRI(0.0, 0.005, 0.01)},
+    "electrification_ratio": TRI(0.3, 0.4, 0.5),
+    "grid_factor_change": N(-0.01, 0.006),
+    "hydrogen_ef": TRI(0.0, 1.0, 2.4),
+    "car_fuel_carrier": "gasoline",
+    "car_fuel_share": TRI(0.55, 0.65, 0.75),
+    "ev_stock_share_base": 0.05,
+    "ev_new_share_base": TRI(0.15, 0.2, 0.25),
+    "ev_energy_ratio": TRI(0.22, 0.28, 0.35),
+    "fleet_turnover": N(0.08, 0.01, min=0.03, max=0.2),
+    "green_share_base": 0.70,
+    "transit_energy_ratio": TRI(0.1, 0.2, 0.3),
+    "pue_base": N(1.55, 0.05, min=1.1),
+    "pue_new_baseline": N(1.45, 0.04, min=1.1),
+}
+
+# ---- levers (canonical order: demand-side measures first, then supply) -------------------------
+LEVERS: tuple[LeverSpec, ...] = (
+    LeverSpec(
+        "green_travel", "Green travel share", "share of trips",
+        (Param("share", "path", "share", "Green travel share of trips"),
+         Param("sector", "name", "", "Sector")),
+        {"share": {"2025": 0.75, "2035": 0.85}, "sector": "transport"},
+        "Plan 二(五)4: green travel share 75% by 2025, 85% by 2035. Car trips fall by (1-share)/(1-share_base); "
+        "transit energy replaces a fraction of the avoided car energy.",
+    ),
+    LeverSpec(
+        "ev", "EV share of new cars", "share of new cars",
+        (Param("new_share", "path", "share", "Battery-electric share of new private cars"),
+         Param("sector", "name", "", "Sector")),
+        {"new_share": {"2025": 0.5}, "sector": "transport"},
+        "Plan 二(五)2: over 50% of new private cars battery-electric. Fleet share follows stock turnover; "
+        "petrol replaced by electricity at ev_energy_ratio.",
+    ),
+    LeverSpec(
+        "hydrogen_buses", "Hydrogen fuel-cell buses", "buses in service",
+        (Param("buses", "path", "buses", "Fuel-cell buses in service"),
+         Param("diesel_tce_per_bus", "spec", "tce/yr", "Diesel per bus replaced"),
+         Param("h2_ratio", "spec", "tce/tce", "Hydrogen per unit diesel replaced"),
+         Param("fuel", "name", "", "Carrier replaced"),
+         Param("sector", "name", "", "Sector")),
+        {"buses": {"2025": 50, "2030": 150}, "diesel_tce_per_bus": TRI(20, 26, 32), "h2_ratio": TRI(0.5, 0.6, 0.75),
+         "fuel": "diesel", "sector": "transport"},
+        "Plan 二(一)1 and 二(五)2: hydrogen bus demonstration lines, 9 hydrogen stations by 2025. "
+        "The plan gives no bus count: the numbers are an assumption.",
+    ),
+    LeverSpec(
+        "retrofit", "Public building retrofits", "m² per year",
+        (Param("area_m2", "path", "m2/yr", "Retrofitted floor area per year", "step"),
+         Param("saving_rate", "spec", "share", "Energy saving of a retrofitted building"),
+         Param("eui_kgce_m2", "spec", "kgce/m2", "Energy use intensity before retrofit"),
+         Param("sector", "name", "", "Sector")),
+        {"area_m2": {"interp": "step", "points": {"2022": 200000, "2031": 0}}, "saving_rate": TRI(0.05, 0.1, 0.15),
+         "eui_kgce_m2": TRI(10, 14, 20), "sector": "buildings"},
+        "Plan 二(四)2: over 2 million m² of existing public buildings retrofitted in 2021-2030.",
+    ),
+    LeverSpec(
+        "ule_new_build", "Ultra-low-energy new buildings", "share of new floor area",
+        (Param("share_residential", "path", "share", "Ultra-low-energy share of new residential floor area"),
+         Param("share_public", "path", "share", "Ultra-low-energy share of new public floor area"),
+         Param("new_area_residential_m2", "path", "m2/yr", "New residential floor area per year", "step"),
+         Param("new_area_public_m2", "path", "m2/yr", "New public floor area per year", "step"),
+         Param("eui_residential_kgce_m2", "spec", "kgce/m2", "EUI of a standard new home"),
+         Param("eui_public_kgce_m2", "spec", "kgce/m2", "EUI of a standard new public building"),
+         Param("saving_rate", "spec", "share", "Saving of ultra-low-energy vs standard"),
+         Param("sector_residential", "name", "", "Residential sector"),
+         Param("sector_public", "name", "", "Public buildings sector")),
+        {"share_residential": {"2025": 0.1, "2030": 0.5}, "share_public": {"2025": 0.2, "2030": 0.5},
+         "new_area_residential_m2": {"interp": "step", "points": {"2022": 1500000}},
+         "new_area_public_m2": {"interp": "step", "points": {"2022": 1000000}},
+         "eui_residential_kgce_m2": TRI(4, 6, 8), "eui_public_kgce_m2": TRI(10, 14, 20),
+         "saving_rate": TRI(0.3, 0.45, 0.6), "sector_residential": "residential", "sector_public": "buildings"},
+        "Plan 二(四)2: 50% of new residential buildings ultra-low-energy in 2026-2030 (new-build areas are assumptions).",
+    ),
+    LeverSpec(
+        "dc_pue", "Data-centre PUE", "PUE",
+        (Param("pue_new", "path", "", "PUE of new data centres"),
+         Param("pue_existing", "path", "", "PUE of existing data centres"),
+         Param("sector", "name", "", "Sector")),
+        {"pue_new": {"2022": 1.3}, "pue_existing": {"2025": 1.4}, "sector": "data_centres"},
+        "Plan 二(二)4: new data centres PUE <= 1.3, existing upgraded to <= 1.4.",
+    ),
+    LeverSpec(
+        "pv", "PV additions", "MW per year",
+        (Param("additions_mw", "path", "MW/yr", "PV capacity added per year", "step"),
+         Param("yield_hours", "spec", "h/yr", "Full-load hours")),
+        {"additions_mw": {"interp": "step", "points": {"2022": 58.8}}, "yield_hours": TRI(950, 1050, 1150)},
+        "Plan 二(一)1: 294 MW (29.4万千瓦) added in 2021-2025, i.e. 58.8 MW/yr; continued at that pace after 2025 "
+        "(assumption: 'install wherever possible by 2030'). Local generation displaces grid electricity.",
+    ),
+    LeverSpec(
+        "grid", "Grid emission factor path", "tCO2/MWh",
+        (Param("factor", "path", "tCO2/MWh", "Grid emission factor"),),
+        {"factor": {"2025": 0.39, "2030": 0.34, "2035": 0.30, "2060": 0.05}},
+        "Municipal grid decarbonisation (not a Qingpu measure; assumption). Replaces grid_factor_change.",
+        plan_enabled=False,
+    ),
+)
+LEVER_KEYS = tuple(spec.key for spec in LEVERS)
+LEVER_BY_KEY = {spec.key: spec for spec in LEVERS}
+
+MIN_HORIZON, MAX_HORIZON = 2025, 2060
+
+
+def _merge(default: Any, given: Any) -> Any:
+    if isinstance(default, dict) and isinstance(given, Mapping) and "dist" not in given and "points" not in given \
+            and "dist" not in default and "points" not in default:
+        out = copy.deepcopy(default)
+        for key, value in given.items():
+            out[key] = _merge(default.get(key), value) if key in default else copy.deepcopy(value)
+        return out
+    return copy.deepcopy(given)
+
+
+def _validate_param(param: Param, value: Any, where: str) -> None:
+    if param.kind == "spec":
+        validate_spec(value, where)
+    elif param.kind == "path":
+        validate_path(value, where)
+    elif param.kind == "sectors":
+        if not isinstance(value, Mapping):
+            raise ScenarioError(f"{where}: expected a mapping sector -> value")
+        for sector, spec in value.items():
+            validate_spec(spec, f"{where}.{sector}")
+    elif param.kind == "name":
+        if not isinstance(value, str) or not value:
+            raise ScenarioError(f"{where}: expected a name")
+
+
+@dataclass
+class Scenario:
+    name: str
+    drivers: dict[str, Any] = field(default_factory=dict)
+    levers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    horizon: int = 2035
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        self.drivers = self._resolve_drivers(self.drivers)
+        self.levers = self._resolve_levers(self.levers)
+        if isinstance(self.horizon, bool) or not isinstance(self.horizon, int) \
+                or not MIN_HORIZON <= self.horizon <= MAX_HORIZON:
+            raise ScenarioError(f"horizon: must be a year in {MIN_HORIZON}..{MAX_HORIZON}, got {self.horizon!r}")
+
+    @staticmethod
+    def _resolve_drivers(given: Mapping[str, Any]) -> dict[str, Any]:
+        known = {p.key: p for p in DRIVER_PARAMS}
+        unknown = set(given) - set(known)
+        if unknown:
+            raise ScenarioError(f"drivers: unknown driver(s) {sorted(unknown)}; known: {sorted(known)}")
+        out = _merge(DEFAULT_DRIVERS, dict(given))
+        for key, param in known.items():
+            # a sector map that sets "*" (all other sectors) replaces the default map instead of merging
+            if param.kind == "sectors" and isinstance(given.get(key), Mapping) and "*" in given[key]:
+                out[key] = copy.deepcopy(dict(given[key]))
+            _validate_param(param, out[key], f"drivers.{key}")
+        return out
+
+    @staticmethod
+    def _resolve_levers(given: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        unknown = set(given) - set(LEVER_KEYS)
+        if unknown:
+            raise ScenarioError(f"levers: unknown lever(s) {sorted(unknown)}; known: {list(LEVER_KEYS)}")
+        out: dict[str, dict[str, Any]] = {}
+        for spec in LEVERS:
+            lever = dict(given.get(spec.key) or {})
+            params = {p.key: p for p in spec.params}
+            bad = set(lever) - set(params) - {"enabled"}
+            if bad:
+                raise ScenarioError(f"levers.{spec.key}: unknown field(s) {sorted(bad)}; known: {sorted(params)}")
+            enabled = lever.get("enabled", False)
+            if not isinstance(enabled, bool):
+                raise ScenarioError(f"levers.{spec.key}.enabled: expected true or false, got {enabled!r}")
+            resolved: dict[str, Any] = {"enabled": enabled}
+            for key, param in params.items():
+                value = copy.deepcopy(lever[key]) if key in lever else copy.deepcopy(spec.plan[key])
+                _validate_param(param, value, f"levers.{spec.key}.{key}")
+                resolved[key] = value
+            out[spec.key] = resolved
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
+        if not isinstance(data, Mapping):
+            raise ScenarioError("scenario: expected a JSON object")
+        unknown = set(data) - {"name", "description", "horizon", "drivers", "levers"}
+        if unknown:
+            raise ScenarioError(f"scenario: unknown field(s) {sorted(unknown)}")
+        return cls(name=str(data.get("name", "scenario")), drivers=dict(data.get("drivers") or {}),
+                   levers=dict(data.get("levers") or {}), horizon=data.get("horizon", 2035),
+                   description=str(data.get("description", "")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "horizon": self.horizon,
+                "drivers": copy.deepcopy(self.drivers), "levers": copy.deepcopy(self.levers)}
+
+    def copy(self, name: str | None = None, **changes: Any) -> Scenario:
+        data = self.to_dict()
+        if name is not None:
+            data["name"] = name
+        data.update(changes)
+        return Scenario.from_dict(data)
+
+    def enabled_levers(self) -> list[str]:
+        return [key for key in LEVER_KEYS if self.levers[key]["enabled"]]
+
+    def without_levers(self, name: str | None = None) -> Scenario:
+        levers = {k: {**v, "enabled": False} for k, v in self.levers.items()}
+        return self.copy(name or f"{self.name} (no measures)", levers=levers)
+
+    def set_lever(self, key: str, **values: Any) -> Scenario:
+        """A copy with lever `key`'s fields replaced (validated)."""
+        if key not in LEVER_BY_KEY:
+            raise ScenarioError(f"levers: unknown lever {key!r}")
+        levers = copy.deepcopy(self.levers)
+        levers[key].update(values)
+        return self.copy(levers=levers)
+
+
+def baseline_scenario(horizon: int = 2035) -> Scenario:
+    """No new measures: every lever off (its plan values kept, so a copy can switch it on)."""
+    return Scenario(name="baseline", horizon=horizon, description="No new measures beyond the base-year trends.")
+
+
+PLAN_TARGETS: dict[str, tuple[str, str, Any]] = {
+    # target key: (lever, field, how the number enters the lever)
+    "pv_mw_2021_2025": ("pv", "additions_mw", "MW added in 2021-2025 (five years) -> MW per year"),
+    "dc_pue_new": ("dc_pue", "pue_new", "PUE of new data centres"),
+    "dc_pue_existing": ("dc_pue", "pue_existing", "PUE of existing data centres by 2025"),
+    "ev_new_share": ("ev", "new_share", "BEV share of new private cars by 2025"),
+    "green_travel_2025": ("green_travel", "share", "green travel share in 2025"),
+    "green_travel_2035": ("green_travel", "share", "green travel share in 2035"),
+    "retrofit_m2_2021_2030": ("retrofit", "area_m2", "m² of public buildings retrofitted in 2021-2030"),
+    "ule_residential_share_2030": ("ule_new_build", "share_residential", "ULE share of new homes by 2030"),
+    "hydrogen_buses_2025": ("hydrogen_buses", "buses", "fuel-cell buses in service by 2025"),
+}
+
+
+def plan_scenario(targets: Mapping[str, float] | None = None, horizon: int = 2035,
+                  name: str = "plan") -> Scenario:
+    """The plan's measures as written: plan levers on, with `targets` (keys of PLAN_TARGETS, e.g.
+    taken from the plan registry's indicators) replacing the defaults; absent targets keep them."""
+    targets = dict(targets or {})
+    unknown = set(targets) - set(PLAN_TARGETS)
+    if unknown:
+        raise ScenarioError(f"plan targets: unknown key(s) {sorted(unknown)}; known: {sorted(PLAN_TARGETS)}")
+    levers = {spec.key: {**copy.deepcopy(dict(spec.plan)), "enabled": spec.plan_enabled} for spec in LEVERS}
+    t = targets
+    if "pv_mw_2021_2025" in t:
+        levers["pv"]["additions_mw"] = {"interp": "step", "points": {"2021": float(t["pv_mw_2021_2025"]) / 5}}
+    if "dc_pue_new" in t:
+        levers["dc_pue"]["pue_new"] = {"2022": float(t["dc_pue_new"])}
+    if "dc_pue_existing" in t:
+        levers["dc_pue"]["pue_existing"] = {"2025": float(t["dc_pue_existing"])}
+    if "ev_new_share" in t:
+        levers["ev"]["new_share"] = {"2025": float(t["ev_new_share"])}
+    if "green_travel_2025" in t or "green_travel_2035" in t:
+        share = dict(levers["green_travel"]["share"])
+        if "green_travel_2025" in t:
+            share["2025"] = float(t["green_travel_2025"])
+        if "green_travel_2035" in t:
+            share["2035"] = float(t["green_travel_2035"])
+        levers["green_travel"]["share"] = share
+    if "retrofit_m2_2021_2030" in t:
+        levers["retrofit"]["area_m2"] = {"interp": "step",
+                                         "points": {"2021": float(t["retrofit_m2_2021_2030"]) / 10, "2031": 0}}
+    if "ule_residential_share_2030" in t:
+        levers["ule_new_build"]["share_residential"] = {"2025": 0.1, "2030": float(t["ule_residential_share_2030"])}
+    if "hydrogen_buses_2025" in t:
+        levers["hydrogen_buses"]["buses"] = {"2025": float(t["hydrogen_buses_2025"]),
+                                             "2030": 3 * float(t["hydrogen_buses_2025"])}
+    return Scenario(name=name, horizon=horizon, levers=levers,
+                    description="The plan's measures as written (青府发〔2022〕64号).")
