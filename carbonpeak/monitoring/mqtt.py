@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, transaction
 
 from carbonpeak.monitoring.ingest import IngestResult, Pipeline, Reject, parse_payload
 
@@ -56,7 +57,14 @@ class Subscriber:
                                                      "", msg.topic)], r)
             self.result.add(r)
         else:
-            self.result.add(self.pipeline.ingest_records(records, ref=msg.topic))
+            for attempt in range(20):  # a locked database (SQLite) is transient: retry, never ack unstored data
+                try:
+                    self.result.add(self.pipeline.ingest_records(records, ref=msg.topic))
+                    break
+                except OperationalError:
+                    if attempt == 19:
+                        raise
+                    time.sleep(0.1 * (attempt + 1))
         # committed: now the broker may forget the message
         client.ack(msg.mid, msg.qos)
         self.messages += 1
