@@ -230,7 +230,10 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
         row["non_fossil_share_reporting"] = (row["non_fossil_tce_reporting"] / row["energy_tce_reporting"]
                                              if row["energy_tce_reporting"] else None)
     warnings = []
-    used = {y: u for y, u in acc.grid_factor_year_used.items() if u != y}
+    # A single published figure is a standing default (Shanghai's 0.42): only a year series that lacks the
+    # record year, or a figure published after it, is worth a warning.
+    series = len(fs.grid_co2_by_year) > 1
+    used = {y: u for y, u in acc.grid_factor_year_used.items() if u > y or (series and u != y)}
     if used:
         warnings.append("grid factor: no published figure for year(s) "
                         + ", ".join(f"{y} (used {u})" for y, u in sorted(used.items())))

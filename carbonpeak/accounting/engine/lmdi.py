@@ -18,7 +18,7 @@ without value added (I undefined) or CO2 without energy (F undefined) cannot be 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
@@ -48,10 +48,15 @@ class LmdiResult:
     effects: dict[str, np.ndarray]  # effect name -> per-sector contribution (tCO2)
     co2_0: np.ndarray
     co2_1: np.ndarray
+    separate: dict[str, float] = field(default_factory=dict)
+    """CO2 change of sectors left out of the identity (energy without value added, e.g. residential)."""
 
     @property
     def total_change(self) -> float:
-        return float(self.co2_1.sum() - self.co2_0.sum())
+        return float(self.co2_1.sum() - self.co2_0.sum()) + sum(self.separate.values())
+
+    co2_from: float = 0.0
+    co2_to: float = 0.0
 
     def totals(self) -> dict[str, float]:
         return {k: float(v.sum()) for k, v in self.effects.items()}
@@ -59,15 +64,17 @@ class LmdiResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "from": self.year0, "to": self.year1,
-            "co2_from_t": float(self.co2_0.sum()), "co2_to_t": float(self.co2_1.sum()),
+            "co2_from_t": self.co2_from, "co2_to_t": self.co2_to,
             "total_change_t": self.total_change,
             "effects_t": self.totals(),
+            "separate_t": dict(self.separate),
             "by_sector": {s: {k: float(v[i]) for k, v in self.effects.items()}
                           | {"change_t": float(self.co2_1[i] - self.co2_0[i])}
                           for i, s in enumerate(self.sectors)},
-            "waterfall": [{"name": "start", "value": float(self.co2_0.sum())}]
+            "waterfall": [{"name": "start", "value": self.co2_from}]
             + [{"name": k, "value": v} for k, v in self.totals().items()]
-            + [{"name": "end", "value": float(self.co2_1.sum())}],
+            + [{"name": f"separate:{k}", "value": v} for k, v in self.separate.items()]
+            + [{"name": "end", "value": self.co2_to}],
         }
 
 
@@ -125,7 +132,7 @@ def lmdi_additive(sectors: Sequence[str], gdp0: Sequence[float], gdp1: Sequence[
         effects["structure"][zero_s] = sign * c[zero_s]
         effects["intensity"][zero_i] = sign * c[zero_i]
         effects["carbon_intensity"][zero_f] = sign * c[zero_f]
-    return LmdiResult(year0, year1, list(sectors), effects, c0, c1)
+    return LmdiResult(year0, year1, list(sectors), effects, c0, c1, co2_from=float(c0.sum()), co2_to=float(c1.sum()))
 
 
 def lmdi_from_tables(year0: int, year1: int, sector_table: dict[int, dict[str, dict[str, float]]],
@@ -134,6 +141,8 @@ def lmdi_from_tables(year0: int, year1: int, sector_table: dict[int, dict[str, d
     """LMDI from an inventory's `by_year_sector` and sector GDP {year: {sector: value}}.
 
     Sectors are those with GDP or emissions in either year (or `sectors`); a missing value is zero.
+    Sectors that use energy but have no value added in both years (residential) cannot enter the GDP
+    identity: their CO2 change is reported in `separate`, so start + effects + separate = end still holds.
     """
     for y in (year0, year1):
         if y not in gdp_by_sector:
@@ -146,13 +155,21 @@ def lmdi_from_tables(year0: int, year1: int, sector_table: dict[int, dict[str, d
             names |= set(gdp_by_sector[y]) | set(sector_table[y])
         sectors = sorted(names)
 
-    def series(y: int, key: str) -> list[float]:
-        return [float(sector_table[y].get(s, {}).get(key, 0.0)) for s in sectors]
+    def val(y: int, s: str, key: str) -> float:
+        return float(sector_table[y].get(s, {}).get(key, 0.0))
 
-    return lmdi_additive(
-        list(sectors),
-        [float(gdp_by_sector[year0].get(s, 0.0)) for s in sectors],
-        [float(gdp_by_sector[year1].get(s, 0.0)) for s in sectors],
-        series(year0, energy_key), series(year1, energy_key),
-        series(year0, "co2_t"), series(year1, "co2_t"), year0, year1,
+    def gdp(y: int, s: str) -> float:
+        return float(gdp_by_sector[y].get(s, 0.0))
+
+    separate = [s for s in sectors if gdp(year0, s) == 0 and gdp(year1, s) == 0]
+    inside = [s for s in sectors if s not in separate]
+    result = lmdi_additive(
+        inside,
+        [gdp(year0, s) for s in inside], [gdp(year1, s) for s in inside],
+        [val(year0, s, energy_key) for s in inside], [val(year1, s, energy_key) for s in inside],
+        [val(year0, s, "co2_t") for s in inside], [val(year1, s, "co2_t") for s in inside], year0, year1,
     )
+    result.separate = {s: val(year1, s, "co2_t") - val(year0, s, "co2_t") for s in separate}
+    result.co2_from += sum(val(year0, s, "co2_t") for s in separate)
+    result.co2_to += sum(val(year1, s, "co2_t") for s in separate)
+    return result

@@ -24,7 +24,8 @@ from .carriers import CARRIERS, SECTORS
 from .units import UNITS, accepted_units, normalise_units
 
 REQUIRED = ("entity", "sector", "carrier", "quantity", "unit", "year")
-OPTIONAL = ("town", "month")
+OPTIONAL = ("town", "month", "entity_kind")
+ENTITY_KINDS = ("key_enterprise", "building", "town", "sector", "other")
 YEAR_RANGE = (1990, 2100)
 
 
@@ -125,7 +126,8 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
 
     `source`: CSV text, bytes (CSV or .xlsx), a path (.csv/.xlsx), a file object or a DataFrame.
     Result columns: entity, sector, carrier (categorical), quantity (float, as given), unit (canonical
-    code, categorical), year (int), month (int, 0 = annual), town (str, '' if none), row (file row).
+    code, categorical), year (int), month (int, 0 = annual), town (str, '' if none), entity_kind (str,
+    'other' if none), row (file row).
     """
     df, name = _read_table(source, name)
     df.columns = [str(c).strip().lower() for c in df.columns]
@@ -216,6 +218,12 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
                                      & (month_f >= 1) & (month_f <= 12))
     if bad_month.any():
         errors.append((np.flatnonzero(bad_month), "month", lambda i: f"not a month 1-12: {mcol.text(i)!r}"))
+    kcol = cols["entity_kind"]
+    kind_u = np.array([u.lower() if u else "other" for u in kcol.uniques], dtype=object)
+    bad_kind = kcol.per_row(~np.isin(kind_u, ENTITY_KINDS))
+    if bad_kind.any():
+        errors.append((np.flatnonzero(bad_kind), "entity_kind",
+                       lambda i: f"unknown entity kind {kcol.text(i)!r}; accepted: {', '.join(ENTITY_KINDS)}"))
 
     if errors:
         out: list[RowError] = []
@@ -235,6 +243,7 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
         "year": year_f.astype(np.int64),
         "month": np.where(np.isfinite(month_f), month_f, 0).astype(np.int64),
         "town": cols["town"].values(),
+        "entity_kind": kcol.per_row(kind_u),
         "row": rows,
     })
     mixed = mixed_periods(out_df, rows_only=True)

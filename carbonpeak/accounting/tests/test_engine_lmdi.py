@@ -113,3 +113,17 @@ def test_from_inventory_tables_and_dict():
     assert d["by_sector"]["transport"]["change_t"] == pytest.approx(6.0)
     with pytest.raises(LmdiError, match="no sector GDP for 2022"):
         lmdi_from_tables(2020, 2022, table, gdp)
+
+
+def test_sector_without_value_added_is_kept_separate():
+    table = {2020: {"industry": {"energy_tce": 100.0, "co2_t": 250.0}, "residential": {"energy_tce": 30.0, "co2_t": 50.0}},
+             2021: {"industry": {"energy_tce": 95.0, "co2_t": 230.0}, "residential": {"energy_tce": 33.0, "co2_t": 56.0}}}
+    gdp = {2020: {"industry": 500.0}, 2021: {"industry": 520.0}}
+    r = lmdi_from_tables(2020, 2021, table, gdp)
+    d = r.to_dict()
+    assert d["separate_t"] == {"residential": pytest.approx(6.0)}
+    assert d["total_change_t"] == pytest.approx(-14.0)
+    assert sum(d["effects_t"].values()) + 6.0 == pytest.approx(-14.0, rel=1e-12)
+    w = d["waterfall"]
+    assert w[0]["value"] == 300.0 and w[-1]["value"] == 286.0
+    assert w[0]["value"] + sum(x["value"] for x in w[1:-1]) == pytest.approx(w[-1]["value"], rel=1e-12)

@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from carbonpeak.accounting.models import (
+    EmissionFactor, EnergyCap, EnergyRecord, FactorSet, GdpRecord, ImportBatch, InventoryRun,
+)
+
+
+class EmissionFactorInline(admin.TabularInline):
+    model = EmissionFactor
+    extra = 0
+    can_delete = False
+    readonly_fields = ["carrier", "kind", "year", "value", "unit", "citation"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FactorSet)
+class FactorSetAdmin(admin.ModelAdmin):
+    """Users add a factor set by pasting its JSON (schema of data/factors-cn-2024.yaml); the table below is derived."""
+
+    list_display = ["code", "name_zh", "version", "valid_from_year", "valid_to_year", "builtin"]
+    search_fields = ["code", "name_zh", "name_en"]
+    readonly_fields = ["valid_from_year", "valid_to_year", "builtin", "created_at", "updated_at"]
+    inlines = [EmissionFactorInline]
+
+
+@admin.register(EmissionFactor)
+class EmissionFactorAdmin(admin.ModelAdmin):
+    list_display = ["factor_set", "carrier", "kind", "year", "value", "unit"]
+    list_filter = ["factor_set", "kind", "carrier"]
+    search_fields = ["citation"]
+
+
+@admin.register(EnergyRecord)
+class EnergyRecordAdmin(admin.ModelAdmin):
+    list_display = ["entity_name", "entity_kind", "sector", "carrier", "quantity", "unit", "year", "month", "town",
+                    "source"]
+    list_filter = ["plan", "year", "sector", "carrier", "source", "entity_kind"]
+    search_fields = ["entity_name"]
+    raw_id_fields = ["batch"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["filename", "plan", "source", "rows", "created_by", "created_at"]
+
+
+@admin.register(GdpRecord)
+class GdpRecordAdmin(admin.ModelAdmin):
+    list_display = ["plan", "year", "sector", "value_10k_yuan", "price_base_year"]
+    list_filter = ["plan", "sector"]
+
+
+@admin.register(EnergyCap)
+class EnergyCapAdmin(admin.ModelAdmin):
+    list_display = ["plan", "year", "cap_tce", "method"]
+
+
+@admin.register(InventoryRun)
+class InventoryRunAdmin(admin.ModelAdmin):
+    list_display = ["plan", "factor_set", "factor_set_version", "method", "record_count", "energy_tce", "co2_t",
+                    "computed_at"]
+    readonly_fields = [f.name for f in InventoryRun._meta.fields]

@@ -1,0 +1,240 @@
+"""REST API of energy and CO2 accounting, mounted at /api/accounting/.
+
+Reads are open; writes (records, GDP, factor sets) need a logged-in user. Bad records answer 422 with
+every row-level error: {"detail": "...", "errors": [{"file", "row", "field", "message"}]}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from ninja import Body, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from carbonpeak.accounting import services
+from carbonpeak.accounting.engine.factors import FactorError, FactorSet as EngineFactorSet
+from carbonpeak.accounting.engine.inventory import compute_inventory
+from carbonpeak.accounting.engine.lmdi import LmdiError
+from carbonpeak.accounting.engine.records import RecordsError, parse_records, records_from_dicts
+from carbonpeak.accounting.engine.units import UnitError
+from carbonpeak.accounting.models import EnergyRecord, FactorSet, GdpRecord
+from carbonpeak.plan.models import Plan
+from carbonpeak.plan.selectors import default_plan
+
+router = Router(tags=["accounting"])
+
+
+class RecordIn(Schema):
+    entity: str
+    sector: str
+    carrier: str
+    quantity: float | str
+    unit: str
+    year: int | str
+    month: int | str | None = None
+    town: str | None = None
+    entity_kind: str | None = None
+
+
+class ComputeIn(Schema):
+    csv: str | None = None
+    records: list[RecordIn] | None = None
+    factor_set: str | None = None
+
+
+class RecordOut(Schema):
+    id: int
+    entity: str
+    entity_kind: str
+    sector: str
+    carrier: str
+    quantity: float
+    unit: str
+    year: int
+    month: int | None
+    town: str | None
+    source: str
+
+
+class GdpIn(Schema):
+    year: int
+    value_10k_yuan: float
+    sector: str = ""
+    price_base_year: int = 2020
+    source: str = ""
+
+
+def _plan(code: str | None) -> Plan:
+    plan = get_object_or_404(Plan, code=code) if code else default_plan()
+    if plan is None:
+        raise HttpError(404, "no plan is loaded")
+    return plan
+
+
+def _records_error(exc: RecordsError) -> JsonResponse:
+    return JsonResponse({"detail": f"{len(exc.errors)} bad row(s)", "errors": [e.as_dict() for e in exc.errors]},
+                        status=422, json_dumps_params={"ensure_ascii": False})
+
+
+def _frame(payload: ComputeIn):
+    if payload.csv is not None and payload.records is not None:
+        raise HttpError(422, "give either csv or records, not both")
+    if payload.csv is not None:
+        return parse_records(payload.csv, "csv")
+    if payload.records is not None:
+        return records_from_dicts([r.dict() for r in payload.records], "records")
+    raise HttpError(422, "give csv (text with header entity,sector,carrier,quantity,unit,year) or records")
+
+
+@router.post("/compute")
+def compute(request, payload: ComputeIn) -> dict[str, Any]:
+    """Account records given inline (CSV text or JSON records); nothing is stored."""
+    try:
+        df = _frame(payload)
+        fs = services.engine_factor_set(payload.factor_set)
+        return compute_inventory(df, fs).to_dict()
+    except RecordsError as exc:
+        return _records_error(exc)
+    except (FactorError, UnitError, ValueError) as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.get("/records", response=list[RecordOut])
+def list_records(request, plan: str | None = None, year: int | None = None, sector: str | None = None,
+                 carrier: str | None = None, limit: int = 500, offset: int = 0):
+    qs = EnergyRecord.objects.filter(plan=_plan(plan)).select_related("town")
+    if year is not None:
+        qs = qs.filter(year=year)
+    if sector:
+        qs = qs.filter(sector=sector)
+    if carrier:
+        qs = qs.filter(carrier=carrier)
+    limit = max(1, min(limit, 5000))
+    return [RecordOut(id=r.id, entity=r.entity_name, entity_kind=r.entity_kind, sector=r.sector, carrier=r.carrier,
+                      quantity=r.quantity, unit=r.unit, year=r.year, month=r.month,
+                      town=r.town.name_zh if r.town else None, source=r.source)
+            for r in qs[offset:offset + limit]]
+
+
+@router.post("/records", auth=django_auth)
+def create_records(request, payload: ComputeIn, plan: str | None = None) -> dict[str, Any]:
+    """Store records (CSV text or JSON list): all of them, or none with every row error."""
+    p = _plan(plan)
+    try:
+        if payload.csv is not None and payload.records is None:
+            batch = services.import_records(p, payload.csv, "api.csv", EnergyRecord.Source.API, request.user)
+        elif payload.records is not None and payload.csv is None:
+            import pandas as pd
+
+            items = [r.dict() for r in payload.records]
+            cols = ["entity", "sector", "carrier", "quantity", "unit", "year", "month", "town", "entity_kind"]
+            frame = pd.DataFrame([{c: "" if it.get(c) is None else str(it.get(c)) for c in cols} for it in items],
+                                 columns=cols, dtype=object)
+            batch = services.import_records(p, frame, "api", EnergyRecord.Source.API, request.user)
+        else:
+            raise HttpError(422, "give either csv or records")
+    except RecordsError as exc:
+        return _records_error(exc)
+    return {"batch": batch.id, "created": batch.rows, "plan": p.code}
+
+
+@router.delete("/records/{record_id}", auth=django_auth)
+def delete_record(request, record_id: int) -> dict[str, Any]:
+    rec = get_object_or_404(EnergyRecord, id=record_id)
+    rec.delete()
+    return {"deleted": record_id}
+
+
+@router.get("/gdp")
+def list_gdp(request, plan: str | None = None) -> list[dict[str, Any]]:
+    return list(GdpRecord.objects.filter(plan=_plan(plan)).values("year", "sector", "value_10k_yuan",
+                                                                   "price_base_year", "source"))
+
+
+@router.put("/gdp", auth=django_auth)
+def put_gdp(request, payload: list[GdpIn], plan: str | None = None) -> dict[str, Any]:
+    """Create or replace GDP values (10^4 yuan at constant prices; sector '' = district total)."""
+    p = _plan(plan)
+    from carbonpeak.accounting.engine.carriers import SECTORS
+
+    bad = [g.sector for g in payload if g.sector and g.sector not in SECTORS]
+    if bad or any(g.value_10k_yuan <= 0 for g in payload):
+        raise HttpError(422, f"GDP must be positive and sectors one of {', '.join(SECTORS)}; got {bad or 'non-positive value'}")
+    with transaction.atomic():
+        for g in payload:
+            GdpRecord.objects.update_or_create(plan=p, year=g.year, sector=g.sector, defaults={
+                "value_10k_yuan": g.value_10k_yuan, "price_base_year": g.price_base_year, "source": g.source})
+    return {"saved": len(payload)}
+
+
+@router.get("/inventory")
+def inventory_all(request, plan: str | None = None, factor_set: str | None = None,
+                  method: str = "equivalent") -> dict[str, Any]:
+    """Every year: totals, breakdowns and dual control (intensity, -14% trajectory, cap, coal)."""
+    try:
+        run = services.inventory(_plan(plan), factor_set, method)
+    except (FactorError, ValueError) as exc:
+        raise HttpError(422, str(exc)) from exc
+    return {"run": run.id, "computed_at": run.computed_at.isoformat(), **run.result}
+
+
+@router.get("/inventory/{year}")
+def inventory_year(request, year: int, plan: str | None = None, factor_set: str | None = None,
+                   method: str = "equivalent") -> dict[str, Any]:
+    p = _plan(plan)
+    try:
+        run = services.inventory(p, factor_set, method)
+    except (FactorError, ValueError) as exc:
+        raise HttpError(422, str(exc)) from exc
+    view = services.year_view(run, year)
+    if view is None:
+        raise HttpError(404, f"no energy records for {year}")
+    return {"run": run.id, **view}
+
+
+@router.get("/lmdi")
+def lmdi(request, from_: int = Query(..., alias="from"), to: int = Query(...), plan: str | None = None,
+         factor_set: str | None = None) -> dict[str, Any]:
+    """LMDI (additive, Ang) of the CO2 change between ?from=YEAR&to=YEAR, by sector."""
+    y0, y1 = from_, to
+    try:
+        return services.lmdi(_plan(plan), y0, y1, factor_set)
+    except (LmdiError, FactorError) as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.get("/factor-sets")
+def factor_sets(request) -> list[dict[str, Any]]:
+    services.get_factor_set()  # shipped sets present
+    return [{"code": f.code, "name_zh": f.name_zh, "name_en": f.name_en, "version": f.version,
+             "valid_from_year": f.valid_from_year, "valid_to_year": f.valid_to_year, "builtin": f.builtin}
+            for f in FactorSet.objects.all()]
+
+
+@router.get("/factor-sets/{code}")
+def factor_set(request, code: str) -> dict[str, Any]:
+    try:
+        return services.get_factor_set(code).engine().summary()
+    except FactorError as exc:
+        raise HttpError(404, str(exc)) from exc
+
+
+@router.post("/factor-sets", auth=django_auth)
+def add_factor_set(request, payload: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """Add (or replace a user-added) factor set: JSON of the data file's schema, one set."""
+    code = str(payload.get("code", ""))
+    try:
+        fs = EngineFactorSet.from_dict(payload)
+    except (FactorError, KeyError, TypeError, ValueError) as exc:
+        raise HttpError(422, f"invalid factor set: {exc}") from exc
+    existing = FactorSet.objects.filter(code=code).first()
+    if existing and existing.builtin:
+        raise HttpError(409, f"{code!r} is a shipped factor set; add yours under another code")
+    obj, _ = FactorSet.objects.update_or_create(code=code, defaults={
+        "data": payload, "name_zh": fs.name_zh, "name_en": fs.name_en, "version": fs.version, "source": fs.source,
+        "valid_from_year": fs.valid_from_year, "valid_to_year": fs.valid_to_year, "builtin": False})
+    return {"code": obj.code, "version": obj.version}

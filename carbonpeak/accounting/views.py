@@ -1,0 +1,109 @@
+"""Accounting pages: the inventory per year with charts, the upload form, the factor library."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from carbonpeak.accounting import services
+from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
+from carbonpeak.accounting.engine.factors import FactorError
+from carbonpeak.accounting.engine.lmdi import LmdiError
+from carbonpeak.accounting.engine.records import RecordsError
+from carbonpeak.accounting.models import FactorSet
+from carbonpeak.plan.selectors import default_plan
+
+EFFECT_LABELS = {"activity": "Activity (GDP)", "structure": "Economic structure", "intensity": "Energy intensity",
+                 "carbon_intensity": "Carbon intensity of energy"}
+
+
+def _labels() -> dict:
+    from django.utils.translation import get_language
+
+    en = (get_language() or "").startswith("en")
+    return {
+        "sectors": {k: (en_ if en else zh) for k, (zh, en_) in SECTORS.items()},
+        "carriers": {k: (c.name_en if en else c.name_zh) for k, c in CARRIERS.items()},
+        "effects": {k: _(v) for k, v in EFFECT_LABELS.items()},
+        "start": _("Start"), "end": _("End"), "trajectory": _("Target trajectory (-14% by 2025)"),
+        "energy_intensity": _("Energy intensity (tce per 10,000 yuan)"),
+        "co2_intensity": _("CO2 intensity (t per 10,000 yuan)"), "energy": _("Energy (tce)"), "co2": _("CO2 (t)"),
+        "separate": _("Not decomposed (no value added)"),
+    }
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    plan = default_plan()
+    years = services.years_with_records(plan) if plan else []
+    if years:
+        return redirect("accounting:inventory", year=years[-1])
+    return render(request, "accounting/empty.html", {"plan": plan})
+
+
+def inventory(request: HttpRequest, year: int) -> HttpResponse:
+    plan = default_plan()
+    if plan is None:
+        return render(request, "accounting/empty.html", {"plan": None})
+    factor_set = request.GET.get("factor_set") or None
+    method = request.GET.get("method") or "equivalent"
+    if method not in ("equivalent", "reporting"):
+        method = "equivalent"
+    try:
+        run = services.inventory(plan, factor_set, method)
+    except FactorError as exc:
+        messages.error(request, str(exc))
+        return redirect("accounting:inventory", year=year)
+    view = services.year_view(run, year)
+    years = services.years_with_records(plan)
+    lmdi = None
+    lmdi_error = ""
+    previous = [y for y in years if y < year]
+    if view is not None and previous:
+        try:
+            lmdi = services.lmdi(plan, previous[-1], year, run.factor_set.code)
+        except LmdiError as exc:
+            lmdi_error = str(exc)
+    chart = {
+        "year": year,
+        "by_sector": view["by_sector"] if view else {},
+        "by_carrier": view["by_carrier"] if view else {},
+        "by_town": view["by_town"] if view else {},
+        "trend": run.result["dual_control"]["years"],
+        "lmdi": lmdi,
+        "labels": _labels(),
+    }
+    return render(request, "accounting/inventory.html", {
+        "plan": plan, "year": year, "years": years, "view": view, "run": run, "chart": chart, "lmdi": lmdi,
+        "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,
+        "summary": run.result["dual_control"]["summary"], "warnings": run.result.get("warnings", []),
+    })
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    plan = default_plan()
+    errors = []
+    if request.method == "POST" and plan is not None:
+        f = request.FILES.get("file")
+        if f is None:
+            messages.error(request, _("Choose a CSV or Excel file."))
+        else:
+            try:
+                batch = services.import_records(plan, f.read(), f.name, "excel", request.user)
+            except RecordsError as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, _("Imported %(n)d records from %(name)s.") % {"n": batch.rows, "name": f.name})
+                return redirect("accounting:upload")
+    return render(request, "accounting/upload.html", {"plan": plan, "errors": errors,
+                                                      "columns": "entity,sector,carrier,quantity,unit,year",
+                                                      "carriers": CARRIERS, "sectors": SECTORS})
+
+
+def factor_sets(request: HttpRequest) -> HttpResponse:
+    services.get_factor_set()
+    sets = [(fs, fs.engine().summary()) for fs in FactorSet.objects.all()]
+    return render(request, "accounting/factors.html", {"sets": sets})
