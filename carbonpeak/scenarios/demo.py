@@ -1,0 +1,26 @@
+"""Demo scenarios: baseline, plan (from the plan registry's indicators) and one custom copy."""
+
+from __future__ import annotations
+
+from carbonpeak.scenarios import services
+from carbonpeak.scenarios.models import Scenario
+
+CUSTOM_SLUG = "plan-plus-grid"
+
+
+def load_demo(plan) -> None:
+    """Idempotent: baseline and plan scenarios, plus "Plan + faster grid decarbonisation" (a copy of the
+    plan with the municipal grid path lever switched on and PV additions raised to 80 MW/yr)."""
+    _, plan_sc = services.ensure_defaults(plan)
+    custom = Scenario.objects.filter(plan=plan, slug=CUSTOM_SLUG).first()
+    if custom is None:
+        custom = services.copy_scenario(plan_sc, "Plan + faster grid decarbonisation", slug=CUSTOM_SLUG)
+        custom.description = ("Copy of the plan with the municipal grid emission-factor path switched on "
+                              "(0.39 tCO2/MWh in 2025, 0.34 in 2030, 0.30 in 2035; an assumption) and PV "
+                              "additions raised to 80 MW/yr after 2025.")
+        services.update_parameters(custom, levers={
+            "grid": {"enabled": True},
+            "pv": {"additions_mw": {"interp": "step", "points": {"2022": 58.8, "2026": 80.0}}},
+        })
+    for sc in Scenario.objects.filter(plan=plan):
+        services.run(sc)

@@ -1,0 +1,52 @@
+"""Translatable labels of the engine's levers, parameters and sectors (the engine itself has no Django)."""
+
+from django.utils.translation import gettext_lazy as _
+
+LEVER_LABELS = {
+    "green_travel": _("Green travel share"),
+    "ev": _("EV share of new cars"),
+    "hydrogen_buses": _("Hydrogen fuel-cell buses"),
+    "retrofit": _("Public building retrofits"),
+    "ule_new_build": _("Ultra-low-energy new buildings"),
+    "dc_pue": _("Data-centre PUE"),
+    "pv": _("PV additions"),
+    "grid": _("Grid emission factor path"),
+    "drivers": _("Different drivers"),
+}
+
+PARAM_LABELS = {
+    "share": _("Green travel share of trips"),
+    "new_share": _("Battery-electric share of new private cars"),
+    "buses": _("Fuel-cell buses in service"),
+    "diesel_tce_per_bus": _("Diesel per bus replaced"),
+    "h2_ratio": _("Hydrogen per unit diesel replaced"),
+    "fuel": _("Carrier replaced"),
+    "sector": _("Sector"),
+    "area_m2": _("Retrofitted floor area per year"),
+    "saving_rate": _("Energy saving rate"),
+    "eui_kgce_m2": _("Energy use intensity before retrofit"),
+    "share_residential": _("Ultra-low-energy share of new residential floor area"),
+    "share_public": _("Ultra-low-energy share of new public floor area"),
+    "new_area_residential_m2": _("New residential floor area per year"),
+    "new_area_public_m2": _("New public floor area per year"),
+    "eui_residential_kgce_m2": _("EUI of a standard new home"),
+    "eui_public_kgce_m2": _("EUI of a standard new public building"),
+    "sector_residential": _("Residential sector"),
+    "sector_public": _("Public buildings sector"),
+    "pue_new": _("PUE of new data centres"),
+    "pue_existing": _("PUE of existing data centres"),
+    "additions_mw": _("PV capacity added per year"),
+    "yield_hours": _("Full-load hours"),
+    "factor": _("Grid emission factor"),
+}
+
+SECTOR_LABELS = {
+    "industry": _("Industry"), "construction": _("Construction"), "buildings": _("Public and commercial buildings"),
+    "residential": _("Residential"), "transport": _("Transport"), "agriculture": _("Agriculture"),
+    "data_centres": _("Data centres"),
+}
+
+KIND_HELP = {
+    "path": _("year:value pairs, e.g. 2025:0.5, 2030:0.6 (or JSON)"),
+    "spec": _("a number, or a distribution as JSON"),
+}

@@ -1,0 +1,83 @@
+/* Scenario charts (ECharts): P10-P90 bands, wedges, peak-year histogram. Values arrive in t / tce and are
+   shown in 10^4 t (万t). */
+(function () {
+  "use strict";
+  var COLORS = ["#1b7f5b", "#c0392b", "#2c6fbb", "#8e44ad", "#d68910", "#16a085", "#7f8c8d", "#34495e"];
+  function wan(xs) { return xs.map(function (x) { return x / 1e4; }); }
+  function init(el) {
+    if (!el || !window.echarts) { return null; }
+    var old = echarts.getInstanceByDom(el);
+    if (old) { old.dispose(); }
+    return echarts.init(el);
+  }
+
+  function bands(el, series, unit) {
+    var chart = init(el);
+    if (!chart || !series.length) { return; }
+    var out = [], legend = [];
+    series.forEach(function (s, i) {
+      var c = COLORS[i % COLORS.length], stack = "band" + i;
+      var lo = wan(s.band.p10), hi = wan(s.band.p90);
+      out.push({ name: s.name + " P10", type: "line", stack: stack, data: lo, symbol: "none",
+                 lineStyle: { opacity: 0 }, tooltip: { show: false } });
+      out.push({ name: s.name + " P10–P90", type: "line", stack: stack, symbol: "none", lineStyle: { opacity: 0 },
+                 areaStyle: { color: c, opacity: 0.18 }, data: hi.map(function (h, k) { return h - lo[k]; }),
+                 tooltip: { show: false } });
+      out.push({ name: s.name, type: "line", data: wan(s.band.p50), symbol: "circle", symbolSize: 4,
+                 lineStyle: { color: c, width: 2 }, itemStyle: { color: c } });
+      legend.push(s.name);
+    });
+    chart.setOption({
+      color: COLORS, tooltip: { trigger: "axis", valueFormatter: function (v) { return v.toFixed(1); } },
+      legend: { data: legend }, grid: { left: 60, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: series[0].years }, yAxis: { type: "value", name: unit, scale: true },
+      series: out
+    });
+  }
+
+  function wedges(el, w, scenarioName, unit) {
+    var chart = init(el);
+    if (!chart || !w.order.length) { return; }
+    var out = [{ name: scenarioName, type: "line", stack: "w", symbol: "none", areaStyle: { opacity: 0.5 },
+                 lineStyle: { width: 2 }, data: wan(w.scenario_co2) }];
+    w.order.forEach(function (k) {
+      out.push({ name: w.labels[k] || k, type: "line", stack: "w", symbol: "none", areaStyle: { opacity: 0.7 },
+                 lineStyle: { width: 0 }, data: wan(w.wedges[k]) });
+    });
+    out.push({ name: "no measures", type: "line", symbol: "none", lineStyle: { type: "dashed", color: "#555" },
+               data: wan(w.reference_co2), z: 5 });
+    chart.setOption({
+      color: ["#bdc3c7"].concat(COLORS), tooltip: { trigger: "axis", valueFormatter: function (v) { return v.toFixed(1); } },
+      legend: { type: "scroll" }, grid: { left: 60, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: w.years }, yAxis: { type: "value", name: unit, scale: true }, series: out
+    });
+  }
+
+  function histogram(el, h, notPeakedLabel) {
+    var chart = init(el);
+    if (!chart) { return; }
+    var cats = h.years.map(String).concat([notPeakedLabel]);
+    var data = h.counts.concat([h.not_peaked]);
+    chart.setOption({
+      tooltip: { trigger: "axis" }, grid: { left: 50, right: 20, top: 20, bottom: 30 },
+      xAxis: { type: "category", data: cats }, yAxis: { type: "value" },
+      series: [{ type: "bar", data: data.map(function (v, i) {
+        return { value: v, itemStyle: { color: i === data.length - 1 ? "#95a5a6" : (+cats[i] <= 2030 ? "#1b7f5b" : "#d68910") } };
+      }) }]
+    });
+  }
+
+  function renderResult() {
+    var node = document.getElementById("result-data");
+    if (!node) { return; }
+    var d = JSON.parse(node.textContent), unit = node.dataset.unit, name = node.dataset.name;
+    bands(document.getElementById("chart-bands"), [{ name: name, years: d.years, band: d.bands.co2 }], unit);
+    d.wedges.years = d.years;
+    wedges(document.getElementById("chart-wedges"), d.wedges, name, unit);
+    histogram(document.getElementById("chart-histogram"), d.histogram, node.dataset.notPeaked);
+  }
+
+  window.ScenarioCharts = { bands: bands, wedges: wedges, histogram: histogram, renderResult: renderResult };
+  document.addEventListener("DOMContentLoaded", renderResult);
+  document.addEventListener("htmx:afterSettle", renderResult);
+})();

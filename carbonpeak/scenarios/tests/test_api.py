@@ -1,0 +1,60 @@
+"""The scenarios REST API at /api/scenarios/."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def user(db):
+    return get_user_model().objects.create_user("planner", password="pw-123456")
+
+
+def test_list_get_and_schema(client, qingpu_plan):
+    items = client.get("/api/scenarios/").json()
+    assert [i["slug"] for i in items] == ["baseline", "plan"]
+    detail = client.get("/api/scenarios/plan").json()
+    assert detail["versions"] == [1] and "pv" in detail["enabled_levers"]
+    schema = client.get("/api/scenarios/schema").json()
+    assert [lv["key"] for lv in schema["levers"]][:2] == ["green_travel", "ev"]
+    assert client.get("/api/scenarios/nope").status_code == 404
+
+
+def test_writes_need_a_login(client, qingpu_plan):
+    r = client.post("/api/scenarios/", json.dumps({"name": "x"}), content_type="application/json")
+    assert r.status_code == 401
+    r = client.patch("/api/scenarios/plan/levers", json.dumps({"levers": {}}), content_type="application/json")
+    assert r.status_code == 401
+
+
+def test_create_update_and_run(client, qingpu_plan, user):
+    client.force_login(user)
+    r = client.post("/api/scenarios/", json.dumps({"name": "Grid too", "copy_from": "plan",
+                                                   "levers": {"grid": {"enabled": True}}}),
+                    content_type="application/json")
+    assert r.status_code == 201, r.content
+    created = r.json()
+    assert created["slug"] == "grid-too" and created["parent"] == "plan" and created["version"] == 2
+    assert "grid" in created["enabled_levers"]
+    r = client.patch("/api/scenarios/grid-too/levers",
+                     json.dumps({"levers": {"ev": {"new_share": {"2025": 0.8}}}}), content_type="application/json")
+    assert r.status_code == 200 and r.json()["version"] == 3
+    assert r.json()["parameters"]["levers"]["ev"]["new_share"] == {"2025": 0.8}
+    bad = client.patch("/api/scenarios/grid-too/levers", json.dumps({"levers": {"ev": {"new_share": "lots"}}}),
+                       content_type="application/json")
+    assert bad.status_code == 422 and "levers.ev.new_share" in bad.json()["detail"]
+    res = client.post("/api/scenarios/grid-too/run", json.dumps({"draws": 300, "seed": 3}),
+                      content_type="application/json").json()
+    plan_res = client.post("/api/scenarios/plan/run", json.dumps({"draws": 300, "seed": 3}),
+                           content_type="application/json").json()
+    assert res["draws"] == 300 and res["scenario_version"] == 3
+    assert res["peak"]["p_peak_by"] > plan_res["peak"]["p_peak_by"]
+    assert sum(res["histogram"]["counts"]) + res["histogram"]["not_peaked"] == 300
+    again = client.post("/api/scenarios/grid-too/run", json.dumps({"draws": 300, "seed": 3}),
+                        content_type="application/json").json()
+    assert again["cached_run_id"] == res["cached_run_id"]
+    assert client.post("/api/scenarios/plan/run", json.dumps({"draws": 10**6}),
+                       content_type="application/json").status_code == 422

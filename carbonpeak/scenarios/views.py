@@ -1,0 +1,130 @@
+"""Pages: scenario list and comparison, the lever editor (HTMX), wedges and the peak-year histogram."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carbonpeak.plan.selectors import default_plan
+from carbonpeak.scenarios import engine, forms, services
+from carbonpeak.scenarios.labels import LEVER_LABELS, SECTOR_LABELS
+from carbonpeak.scenarios.models import Scenario
+
+COMPARE_MAX = 4
+
+
+def _plan_or_none(request):
+    plan = default_plan()
+    if plan is not None:
+        services.ensure_defaults(plan)
+    return plan
+
+
+def _chart_payload(result: dict) -> dict:
+    """What the charts need (keeps the page small: no per-sector carrier detail)."""
+    wedges = result.get("wedges") or {}
+    return {
+        "years": result["years"], "bands": {k: result["bands"][k] for k in ("co2", "energy", "energy_intensity")},
+        "histogram": result["histogram"], "peak": result["peak"],
+        "wedges": {"scenario_co2": wedges.get("scenario_co2", []), "reference_co2": wedges.get("reference_co2", []),
+                   "order": wedges.get("order", []), "wedges": wedges.get("wedges", {}),
+                   "labels": {k: str(LEVER_LABELS.get(k, k)) for k in wedges.get("order", [])}},
+        "co2_by_sector": result["co2_by_sector"],
+        "sector_labels": {k: str(SECTOR_LABELS.get(k, k)) for k in result["co2_by_sector"]},
+    }
+
+
+def index(request):
+    plan = _plan_or_none(request)
+    if plan is None:
+        return render(request, "scenarios/no_plan.html")
+    scenarios = list(Scenario.objects.filter(plan=plan).select_related("parent").order_by("id"))
+    chosen = request.GET.getlist("s") or [sc.slug for sc in scenarios][:COMPARE_MAX]
+    rows, series = [], []
+    for sc in scenarios:
+        run = services.run(sc)
+        rows.append({"scenario": sc, "run": run, "peak": run.result["peak"], "compared": sc.slug in chosen})
+        if sc.slug in chosen and len(series) < COMPARE_MAX:
+            series.append({"name": sc.name, "slug": sc.slug, "years": run.result["years"],
+                           "co2": run.result["bands"]["co2"]})
+    first = rows[0]["run"].result if rows else None
+    return render(request, "scenarios/index.html", {
+        "plan": plan, "rows": rows, "series": series, "draws": services.DEFAULT_DRAWS,
+        "base_year": first["base_year"] if first else None, "base_source": first["base_source"] if first else "",
+        "notes": first["notes"] if first else [],
+    })
+
+
+def _sector_table(result: dict) -> tuple[list[int], list[dict]]:
+    years = result["years"]
+    idx = sorted({0, len(years) - 1} | {years.index(y) for y in (2025, 2030) if y in years})
+    rows = [{"label": SECTOR_LABELS.get(s, s), "values": [v[i] / 1e4 for i in idx]}
+            for s, v in result["co2_by_sector"].items()]
+    return [years[i] for i in idx], rows
+
+
+def _editor_context(request, sc: Scenario, error: str | None = None) -> dict:
+    run = services.run(sc)
+    sector_years, sector_rows = _sector_table(run.result)
+    return {"scenario": sc, "run": run, "result": run.result, "chart": _chart_payload(run.result),
+            "sector_years": sector_years, "sector_rows": sector_rows,
+            "levers": forms.lever_rows(sc.parameters), "error": error,
+            "can_edit": request.user.is_authenticated, "horizon": sc.horizon,
+            "versions": sc.versions.all()[:10]}
+
+
+def editor(request, slug: str):
+    plan = _plan_or_none(request)
+    if plan is None:
+        return render(request, "scenarios/no_plan.html")
+    sc = get_object_or_404(Scenario, plan=plan, slug=slug)
+    return render(request, "scenarios/editor.html", _editor_context(request, sc))
+
+
+@login_required
+@require_POST
+def save_levers(request, slug: str):
+    """HTMX: save the edited levers as a new version, re-run, return the result panel."""
+    plan = _plan_or_none(request)
+    sc = get_object_or_404(Scenario, plan=plan, slug=slug)
+    error = None
+    try:
+        with transaction.atomic():
+            levers = forms.parse_levers(request.POST, sc.parameters)
+            horizon = request.POST.get("horizon")
+            services.update_parameters(sc, levers=levers, horizon=int(horizon) if horizon else None,
+                                       user=request.user)
+    except (engine.ScenarioError, ValidationError, ValueError) as exc:
+        error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        sc = Scenario.objects.get(pk=sc.pk)
+    ctx = _editor_context(request, sc, error)
+    if request.headers.get("HX-Request"):
+        return render(request, "scenarios/_result.html", ctx, status=200)
+    if error:
+        messages.error(request, error)
+    return redirect("scenarios:editor", sc.slug)
+
+
+def result(request, slug: str):
+    plan = _plan_or_none(request)
+    sc = get_object_or_404(Scenario, plan=plan, slug=slug)
+    return render(request, "scenarios/_result.html", _editor_context(request, sc))
+
+
+@login_required
+@require_POST
+def copy(request):
+    plan = _plan_or_none(request)
+    source = get_object_or_404(Scenario, plan=plan, slug=request.POST.get("source", ""))
+    name = request.POST.get("name", "").strip()
+    if not name:
+        messages.error(request, _("Give the copy a name."))
+        return redirect("scenarios:index")
+    new = services.copy_scenario(source, name, user=request.user)
+    messages.success(request, _("Copied %(source)s to %(name)s.") % {"source": source.name, "name": new.name})
+    return redirect("scenarios:editor", new.slug)
