@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carbonpeak.accounting import services
 from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
@@ -16,8 +17,8 @@ from carbonpeak.accounting.engine.records import RecordsError
 from carbonpeak.accounting.models import FactorSet
 from carbonpeak.plan.selectors import default_plan
 
-EFFECT_LABELS = {"activity": "Activity (GDP)", "structure": "Economic structure", "intensity": "Energy intensity",
-                 "carbon_intensity": "Carbon intensity of energy"}
+EFFECT_LABELS = {"activity": gettext_lazy("Activity (GDP)"), "structure": gettext_lazy("Economic structure"),
+                 "intensity": gettext_lazy("Energy intensity"), "carbon_intensity": gettext_lazy("Carbon intensity of energy")}
 
 
 def _labels() -> dict:
@@ -27,7 +28,7 @@ def _labels() -> dict:
     return {
         "sectors": {k: (en_ if en else zh) for k, (zh, en_) in SECTORS.items()},
         "carriers": {k: (c.name_en if en else c.name_zh) for k, c in CARRIERS.items()},
-        "effects": {k: _(v) for k, v in EFFECT_LABELS.items()},
+        "effects": {k: str(v) for k, v in EFFECT_LABELS.items()},
         "start": _("Start"), "end": _("End"), "trajectory": _("Target trajectory (-14% by 2025)"),
         "energy_intensity": _("Energy intensity (tce per 10,000 yuan)"),
         "co2_intensity": _("CO2 intensity (t per 10,000 yuan)"), "energy": _("Energy (tce)"), "co2": _("CO2 (t)"),

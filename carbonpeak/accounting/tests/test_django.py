@@ -213,6 +213,9 @@ def test_demo_inventory_pages(client, qingpu_plan, user):
     for marker in ('id="chart-sector"', 'id="chart-carrier"', 'id="chart-town"', 'id="chart-trend"', 'id="chart-lmdi"',
                    'id="energy-tce"', 'id="factor-set">sh-2022<', "accounting-chart"):
         assert marker in html, marker
+    assert "2025 年能源与碳排放清单" in html and "分能源品种" in html  # zh-hans is the default language
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Energy and carbon inventory 2025" in client.get("/accounting/inventory/2025/").content.decode()
     html = client.get("/accounting/inventory/2025/?factor_set=cn-mee-2024&method=reporting").content.decode()
     assert 'id="factor-set">cn-mee-2024<' in html
     assert "2020" in client.get("/accounting/inventory/2020/").content.decode()
