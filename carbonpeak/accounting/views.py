@@ -29,7 +29,7 @@ def _labels() -> dict:
         "sectors": {k: (en_ if en else zh) for k, (zh, en_) in SECTORS.items()},
         "carriers": {k: (c.name_en if en else c.name_zh) for k, c in CARRIERS.items()},
         "effects": {k: str(v) for k, v in EFFECT_LABELS.items()},
-        "start": _("Start"), "end": _("End"), "trajectory": _("Target trajectory (-14% by 2025)"),
+        "start": _("Start"), "end": _("End"),
         "energy_intensity": _("Energy intensity (tce per 10,000 yuan)"),
         "co2_intensity": _("CO2 intensity (t per 10,000 yuan)"), "energy": _("Energy (tce)"), "co2": _("CO2 (t)"),
         "separate": _("Not decomposed (no value added)"),
@@ -76,11 +76,29 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
         "lmdi": lmdi,
         "labels": _labels(),
     }
+    summary = run.result["dual_control"]["summary"]
+    chart["labels"]["trajectory"] = _("Target trajectory (-%(t)s%% by %(y)s)") % {
+        "t": f"{100 * (summary.get('target_reduction') or 0):g}", "y": summary.get("target_year", "")}
     return render(request, "accounting/inventory.html", {
         "plan": plan, "year": year, "years": years, "view": view, "run": run, "chart": chart, "lmdi": lmdi,
         "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,
-        "summary": run.result["dual_control"]["summary"], "warnings": run.result.get("warnings", []),
+        "summary": summary, "warnings": run.result.get("warnings", []), "pct": _percentages(view, summary),
+        "sector_rows": [(chart["labels"]["sectors"].get(k, k), k, r) for k, r in (view or {}).get("by_sector", {}).items()],
+        "carrier_rows": [(chart["labels"]["carriers"].get(k, k), k, r) for k, r in (view or {}).get("by_carrier", {}).items()],
     })
+
+
+def _pct(x: float | None) -> float | None:
+    return None if x is None else 100.0 * x
+
+
+def _percentages(view: dict | None, summary: dict) -> dict:
+    dc = (view or {}).get("dual_control") or {}
+    totals = (view or {}).get("totals") or {}
+    return {"non_fossil": _pct(totals.get("non_fossil_share")),
+            "non_fossil_reporting": _pct(totals.get("non_fossil_share_reporting")),
+            "intensity_change": _pct(dc.get("energy_intensity_change_vs_base")),
+            "achieved": _pct(summary.get("achieved_reduction")), "target": _pct(summary.get("target_reduction"))}
 
 
 @login_required
