@@ -35,7 +35,7 @@
     });
   }
 
-  function wedges(el, w, scenarioName, unit) {
+  function wedges(el, w, scenarioName, unit, referenceName) {
     var chart = init(el);
     if (!chart || !w.order.length) { return; }
     var out = [{ name: scenarioName, type: "line", stack: "w", symbol: "none", areaStyle: { opacity: 0.5 },
@@ -44,7 +44,7 @@
       out.push({ name: w.labels[k] || k, type: "line", stack: "w", symbol: "none", areaStyle: { opacity: 0.7 },
                  lineStyle: { width: 0 }, data: wan(w.wedges[k]) });
     });
-    out.push({ name: "no measures", type: "line", symbol: "none", lineStyle: { type: "dashed", color: "#555" },
+    out.push({ name: referenceName || "no measures", type: "line", symbol: "none", lineStyle: { type: "dashed", color: "#555" },
                data: wan(w.reference_co2), z: 5 });
     chart.setOption({
       color: ["#bdc3c7"].concat(COLORS), tooltip: { trigger: "axis", valueFormatter: function (v) { return v.toFixed(1); } },
@@ -73,7 +73,7 @@
     var d = JSON.parse(node.textContent), unit = node.dataset.unit, name = node.dataset.name;
     bands(document.getElementById("chart-bands"), [{ name: name, years: d.years, band: d.bands.co2 }], unit);
     d.wedges.years = d.years;
-    wedges(document.getElementById("chart-wedges"), d.wedges, name, unit);
+    wedges(document.getElementById("chart-wedges"), d.wedges, name, unit, node.dataset.reference);
     histogram(document.getElementById("chart-histogram"), d.histogram, node.dataset.notPeaked);
   }
 
