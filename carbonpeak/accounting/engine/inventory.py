@@ -60,18 +60,32 @@ def unit_matrix(fs: FactorSet) -> np.ndarray:
 
 
 def _codes(values: Any, categories: list[str], what: str, accepted: list[str]) -> np.ndarray:
-    if isinstance(values, pd.Categorical) or isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-        cat = pd.Categorical(values)
-        if list(cat.categories) == categories:
-            codes = np.asarray(cat.codes)
-        else:
-            codes = np.asarray(pd.Categorical(np.asarray(values, dtype=object), categories=categories).codes)
+    """Integer codes of `values` into `categories` (hash factorisation, then a lookup per distinct value)."""
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        cat = values.array if isinstance(values, pd.Series) else values
+        codes, uniq = np.asarray(cat.codes), list(cat.categories)
     else:
-        codes = np.asarray(pd.Categorical(np.asarray(values, dtype=object), categories=categories).codes)
-    if (codes < 0).any():
-        bad = sorted({str(v) for v in np.asarray(values, dtype=object)[codes < 0]})
+        codes, uniq = pd.factorize(np.asarray(values, dtype=object))
+        uniq = list(uniq)
+    index = {c: i for i, c in enumerate(categories)}
+    lookup = np.array([index.get(u, -1) for u in uniq] + [-1], dtype=np.intp)
+    out = lookup[codes]  # code -1 (missing) picks the trailing -1
+    if (out < 0).any():
+        bad = sorted({str(v) for v in np.asarray(values, dtype=object)[out < 0]})
         raise InventoryError(f"unknown {what} {', '.join(map(repr, bad[:5]))}; accepted: {', '.join(accepted)}")
-    return codes.astype(np.intp)
+    return out
+
+
+def _year_codes(years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct sorted years, index of each record's year) without sorting a million values."""
+    if not len(years):
+        return np.array([], dtype=np.int64), np.array([], dtype=np.intp)
+    lo = int(years.min())
+    offs = (years - lo).astype(np.intp)
+    present = np.bincount(offs) > 0
+    uniq = np.flatnonzero(present)
+    pos = np.cumsum(present) - 1
+    return uniq + lo, pos[offs]
 
 
 @dataclass
@@ -110,7 +124,7 @@ def account(records: pd.DataFrame, fs: FactorSet, check_years: bool = True) -> A
         c = CARRIERS[fs.carriers[carrier[i]]]
         raise UnitError(list(UNITS)[unit[i]], [u.code for u in UNITS.values() if u.dimension == c.dimension],
                         c.code)
-    uniq, yi = np.unique(years, return_inverse=True)
+    uniq, yi = _year_codes(years)
     t = fs.year_tables(uniq)
     m = len(uniq)
     k = carrier * m + yi
@@ -198,26 +212,41 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
     sector = _codes(records["sector"], sectors, "sector", sectors)
     town_values = records["town"] if "town" in records else np.full(n, "", dtype=object)
     town_codes, towns = pd.factorize(np.asarray(town_values, dtype=object))
-    years, yi = np.unique(acc.year, return_inverse=True)
+    years, yi = _year_codes(acc.year)
 
-    cmetrics = {**metrics, "quantity": acc.basis_quantity, "_count": np.ones(n)}
-    by_carrier = _table(carriers, _sums(acc.carrier, len(carriers), cmetrics))
+    cols = {**metrics, "quantity": acc.basis_quantity, "_count": np.ones(n)}
+    shape = (len(years), len(sectors), len(carriers), max(len(towns), 1))
+    if np.prod(shape) <= 2_000_000:
+        # One pass over the records into a (year, sector, carrier, town) cube; every breakdown is a sum of it.
+        cell = ((yi * shape[1] + sector) * shape[2] + acc.carrier) * shape[3] + town_codes
+        cube = {k: np.bincount(cell, weights=w, minlength=int(np.prod(shape))).reshape(shape) for k, w in cols.items()}
+
+        def sums(axes: tuple[int, ...]) -> dict[str, np.ndarray]:
+            return {k: v.sum(axis=axes).ravel() for k, v in cube.items()}
+    else:  # very many towns: group each breakdown straight from the records
+        keep = {(0, 1, 3): acc.carrier, (0, 2, 3): sector, (0, 1, 2): town_codes, (1, 2, 3): yi,
+                (2, 3): yi * shape[1] + sector, (1, 3): yi * shape[2] + acc.carrier}
+        sizes = {(0, 1, 3): shape[2], (0, 2, 3): shape[1], (0, 1, 2): shape[3], (1, 2, 3): shape[0],
+                 (2, 3): shape[0] * shape[1], (1, 3): shape[0] * shape[2]}
+
+        def sums(axes: tuple[int, ...]) -> dict[str, np.ndarray]:
+            return _sums(keep[axes], sizes[axes], cols)
+
+    no_qty = lambda d: {k: v for k, v in d.items() if k != "quantity"}  # noqa: E731
+    by_carrier = _table(carriers, sums((0, 1, 3)))
     for c, row in by_carrier.items():
         row["basis_unit"] = CARRIERS[c].basis_unit  # type: ignore[assignment]
-    by_sector = _table(sectors, _sums(sector, len(sectors), {**metrics, "_count": np.ones(n)}))
+    by_sector = _table(sectors, no_qty(sums((0, 2, 3))))
     town_names = [str(t) if str(t) else "(none)" for t in towns]
-    by_town = _table(town_names, _sums(town_codes, len(towns), {**metrics, "_count": np.ones(n)}))
+    by_town = _table(town_names, no_qty(sums((0, 1, 2))))
     year_keys = [int(y) for y in years]
-    by_year = _table(year_keys, _sums(yi, len(years), metrics), keep_empty=True)
-    ys = yi * len(sectors) + sector
-    ys_sums = _sums(ys, len(years) * len(sectors), {**metrics, "_count": np.ones(n)})
+    by_year = _table(year_keys, {k: v for k, v in sums((1, 2, 3)).items() if k not in ("quantity", "_count")},
+                     keep_empty=True)
     by_year_sector: dict[int, dict[str, dict[str, float]]] = {}
-    for key, row in _table([(y, s) for y in year_keys for s in sectors], ys_sums).items():
+    for key, row in _table([(y, s) for y in year_keys for s in sectors], no_qty(sums((2, 3)))).items():
         by_year_sector.setdefault(key[0], {})[key[1]] = row
-    yc = yi * len(carriers) + acc.carrier
-    yc_sums = _sums(yc, len(years) * len(carriers), {**cmetrics})
     by_year_carrier: dict[int, dict[str, dict[str, float]]] = {}
-    for key, row in _table([(y, c) for y in year_keys for c in carriers], yc_sums).items():
+    for key, row in _table([(y, c) for y in year_keys for c in carriers], sums((1, 3))).items():
         by_year_carrier.setdefault(key[0], {})[key[1]] = row
 
     totals = {name: float(v.sum()) for name, v in metrics.items()}

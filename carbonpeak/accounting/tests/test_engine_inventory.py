@@ -183,3 +183,26 @@ def test_dual_control_progress_cap_and_coal():
     with pytest.raises(InventoryError, match="method"):
         dual_control(by_year, gdp, method="guess")
     assert trajectory(10, 2020, 2025, 0.14, 2025) == pytest.approx(8.6)
+
+
+def test_breakdowns_agree_on_cube_and_direct_paths():
+    """Many towns make the (year, sector, carrier, town) cube too big: the direct grouping gives the same sums."""
+    rng = np.random.default_rng(3)
+    n = 30000
+    carriers = np.array(["diesel", "electricity", "heat"])
+    units = {"diesel": "t", "electricity": "kWh", "heat": "GJ"}
+    c = carriers[rng.integers(0, 3, n)]
+    base = pd.DataFrame({"carrier": c, "unit": [units[x] for x in c], "quantity": rng.random(n) * 100,
+                         "year": rng.integers(2020, 2023, n), "sector": np.array(["industry", "transport"])[rng.integers(0, 2, n)],
+                         "entity": "x"})
+    fs = get_factor_set("cn-mee-2024")
+    few = compute_inventory(base.assign(town=np.array(["A", "B"])[rng.integers(0, 2, n)]), fs)
+    many = compute_inventory(base.assign(town=[f"T{i}" for i in range(n)]), fs)
+    assert len(many.by_town) == n
+    for a, b in ((few.by_carrier, many.by_carrier), (few.by_sector, many.by_sector), (few.by_year, many.by_year)):
+        for k in a:
+            assert a[k]["co2_t"] == pytest.approx(b[k]["co2_t"], rel=1e-12)
+    for y in few.by_year_sector:
+        for s in few.by_year_sector[y]:
+            assert few.by_year_sector[y][s]["energy_tce"] == pytest.approx(many.by_year_sector[y][s]["energy_tce"], rel=1e-12)
+    assert sum(r["co2_t"] for r in many.by_town.values()) == pytest.approx(many.totals["co2_t"], rel=1e-12)
