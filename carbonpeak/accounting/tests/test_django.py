@@ -225,6 +225,9 @@ def test_demo_inventory_pages(client, qingpu_plan, user):
         assert sum(step["effects_t"].values()) + sum(step["separate_t"].values()) == pytest.approx(step["total_change_t"], rel=1e-9)
     html = client.get("/accounting/factors/").content.decode()
     assert "GB/T 2589-2020" in html and "0.7143" in html
+    home = client.get("/").content.decode()
+    assert 'id="accounting-panel"' in home and 'id="acc-trend"' in home and "acc-trend-data" in home
+    assert 'id="acc-intensity">-11.' in home  # demo: about -11.5% by 2025, short of -14%
 
 
 @pytest.mark.django_db
