@@ -150,12 +150,16 @@ class MeterSwap(models.Model):
 
 
 class MeterReading(models.Model):
+    """One register reading. The primary key is (meter, ts): one B-tree, no surrogate id.
+
+    On SQLite the table is WITHOUT ROWID; on PostgreSQL it is range-partitioned by month on ``ts``
+    (partitions are created on demand by the ingest, see ``carbonpeak.monitoring.partitions``).
+    """
+
+    pk = models.CompositePrimaryKey("meter_id", "ts")
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, db_index=False, related_name="+")
     ts = models.BigIntegerField()
     value = models.FloatField()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["meter", "ts"], name="mon_uniq_reading")]
 
     @property
     def at(self) -> dt.datetime:
@@ -163,6 +167,9 @@ class MeterReading(models.Model):
 
 
 class RollupBase(models.Model):
+    """Consumption per meter and local hour/day/month; primary key (meter, bucket), WITHOUT ROWID on SQLite."""
+
+    pk = models.CompositePrimaryKey("meter_id", "bucket")
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, db_index=False, related_name="+")
     bucket = models.BigIntegerField()
     consumption = models.FloatField(default=0.0)
@@ -175,18 +182,15 @@ class RollupBase(models.Model):
 
 
 class RollupHourly(RollupBase):
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["meter", "bucket"], name="mon_uniq_hourly")]
+    pass
 
 
 class RollupDaily(RollupBase):
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["meter", "bucket"], name="mon_uniq_daily")]
+    pass
 
 
 class RollupMonthly(RollupBase):
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meter", "bucket"], name="mon_uniq_monthly")]
         indexes = [models.Index(fields=["bucket"], name="mon_monthly_bucket")]
 
 

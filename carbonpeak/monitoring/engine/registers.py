@@ -117,15 +117,24 @@ def dedupe_sorted(meter: np.ndarray, ts: np.ndarray) -> np.ndarray:
 
 
 def _group_median(group: np.ndarray, x: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Median of x per group (groups need not be sorted). Returns (median, count)."""
+    """Median of x per group. Returns (median, count).
+
+    Groups sorted ascending (the ingest's case: readings sorted by meter) take one O(n) selection per
+    group instead of a two-key sort of everything."""
     med = np.zeros(n_groups)
     cnt = np.bincount(group, minlength=n_groups)
     if len(x) == 0:
         return med, cnt
-    order = np.lexsort((x, group))
-    xs = x[order]
     starts = np.concatenate(([0], np.cumsum(cnt)[:-1]))
     has = cnt > 0
+    if len(group) < 2 or bool((group[1:] >= group[:-1]).all()):
+        for g, s0, c in zip(np.flatnonzero(has).tolist(), starts[has].tolist(), cnt[has].tolist()):
+            lo, hi = (c - 1) // 2, c // 2
+            part = np.partition(x[s0: s0 + c], (lo, hi))
+            med[g] = (part[lo] + part[hi]) / 2.0
+        return med, cnt
+    order = np.lexsort((x, group))
+    xs = x[order]
     lo = starts[has] + (cnt[has] - 1) // 2
     hi = starts[has] + cnt[has] // 2
     med[has] = (xs[lo] + xs[hi]) / 2.0
