@@ -107,10 +107,11 @@ def lever_schema(request):
 
 
 @router.get("/backtest")
-def backtest(request, draws: int = 1000, seed: int = services.DEFAULT_SEED):
+def backtest(request, draws: int = 1000, seed: int = services.DEFAULT_SEED, plan: str | None = None):
+    """Back-test from an earlier inventory year against later actuals (MAPE, P10-P90 coverage)."""
     if not 1 <= draws <= services.MAX_DRAWS:
         raise HttpError(422, f"draws must be in 1..{services.MAX_DRAWS}")
-    return services.backtest(draws, seed)
+    return services.backtest(draws, seed, _plan(plan))
 
 
 @router.get("/{slug}", response=ScenarioDetail)

@@ -98,3 +98,20 @@ def test_base_year_is_the_accounting_inventory(qingpu_plan):
     proj = engine.project(engine.plan_scenario(), base, draws=50, seed=1, wedges=False)
     assert np.array_equal(proj.energy[7, :, :, 0], base.energy)
     assert proj.total_co2[:, 0] == pytest.approx(inv["co2_t"], rel=1e-9)
+
+
+def test_backtest_on_accounting_years(qingpu_plan):
+    """Two or more accounting years: base = the first, actuals = the later inventory totals."""
+    from carbonpeak.accounting.models import EnergyRecord, GdpRecord
+
+    for year, scale, gdp in ((2020, 1.0, 12_000_000), (2021, 1.04, 12_900_000), (2022, 1.06, 13_300_000)):
+        for sector, carrier, qty, unit in (("industry", "electricity", 40000.0, "万kWh"),
+                                           ("transport", "gasoline", 50000.0, "t"),
+                                           ("residential", "natural_gas", 4000.0, "万m3")):
+            EnergyRecord.objects.create(plan=qingpu_plan, entity_name=sector, entity_kind="sector", sector=sector,
+                                        carrier=carrier, quantity=qty * scale, unit=unit, year=year)
+        GdpRecord.objects.create(plan=qingpu_plan, year=year, value_10k_yuan=gdp)
+    out = services.backtest(draws=200, seed=1, plan=qingpu_plan)
+    assert out["source"].startswith("accounting inventory 2020-2022")
+    assert out["base_year"] == 2020 and out["co2_t"]["years"] == [2021, 2022]
+    assert 0 <= out["co2_t"]["mape_pct"] < 50

@@ -31,10 +31,10 @@ class Command(BaseCommand):
         bt.add_argument("--seed", type=int, default=services.DEFAULT_SEED)
 
     def handle(self, *args, action: str, plan: str | None = None, **options) -> None:
-        if action == "backtest":
-            self.stdout.write(json.dumps(services.backtest(options["draws"], options["seed"]), indent=2))
-            return
         the_plan = Plan.objects.filter(code=plan).first() if plan else default_plan()
+        if action == "backtest":
+            self.stdout.write(json.dumps(services.backtest(options["draws"], options["seed"], the_plan), indent=2))
+            return
         if the_plan is None:
             raise CommandError(f"no plan {plan!r} is loaded" if plan else
                                "no plan is loaded: run `carbonpeak plan load plans/qingpu-2022.yaml` first")
