@@ -9,7 +9,7 @@ REPO = Path(__file__).resolve().parent
 PLANS = REPO / "plans"
 QINGPU_PLAN = PLANS / "qingpu-2022.yaml"
 EXAMPLE_PLAN = PLANS / "example-district.yaml"
-SEED_TEXT = REPO.parent / "shared" / "seed" / "qingpu-carbon-peak-plan-2022.md"
+SEED_TEXT = PLANS / "sources" / "qingpu-carbon-peak-plan-2022.md"  # the issued text, 青府发〔2022〕64号
 CHROMIUM = os.environ.get("CARBONPEAK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -1,6 +1,6 @@
 """`carbonpeak plan export` carries every quantified target with the value, unit and year the plan states.
 
-The expected figures below were read off the plan text (../shared/seed/qingpu-carbon-peak-plan-2022.md), not off
+The expected figures below were read off the plan text (plans/sources/qingpu-carbon-peak-plan-2022.md), not off
 the plan file: each row names a clause of the plan, and the exported indicator quoting that clause must carry the
 same numbers.
 """

@@ -1,7 +1,7 @@
 """Checks of the plan data files (plans/*.yaml) against the schema conventions and the plan's own text.
 
 Pure PyYAML: no Django, no database. The Qingpu file is also checked, clause by clause, against the
-full text of the issued plan (shared/seed/qingpu-carbon-peak-plan-2022.md next to the repository).
+full text of the issued plan (plans/sources/qingpu-carbon-peak-plan-2022.md).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[3]
 PLANS = REPO / "plans"
 QINGPU = PLANS / "qingpu-2022.yaml"
 EXAMPLE = PLANS / "example-district.yaml"
-PLAN_TEXT = REPO.parent / "shared/seed/qingpu-carbon-peak-plan-2022.md"
+PLAN_TEXT = REPO / "plans/sources/qingpu-carbon-peak-plan-2022.md"
 
 UNIT_KINDS = {"department", "town", "street", "company", "group"}
 COMPARATORS = {"<", "<=", ">", ">=", "=", "reduce-by", "increase", "maintain"}
