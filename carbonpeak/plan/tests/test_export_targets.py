@@ -12,7 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from conftest import SEED_TEXT
+from conftest import QINGPU_PLAN, SEED_TEXT
 
 # (clause of the plan, comparator, target value, unit, target year, period or None)
 FROM_PLAN_TEXT = [
@@ -47,11 +47,20 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text.replace("**", ""))
 
 
+_EXPORT: dict = {}
+
+
 @pytest.fixture
-def exported(qingpu_plan) -> dict:
-    out = StringIO()
-    call_command("plan", "export", "--format", "json", stdout=out)
-    return json.loads(out.getvalue())
+def exported(db) -> dict:
+    """The CLI export of the Qingpu plan; computed once per session (each test's transaction is rolled back)."""
+    if not _EXPORT:
+        from carbonpeak.plan.loader import load_plan_file
+
+        load_plan_file(str(QINGPU_PLAN))
+        out = StringIO()
+        call_command("plan", "export", "--format", "json", stdout=out)
+        _EXPORT.update(json.loads(out.getvalue()))
+    return _EXPORT
 
 
 def find(indicators: list[dict], clause: str, value: float) -> dict:
