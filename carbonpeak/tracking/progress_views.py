@@ -1,0 +1,82 @@
+"""Progress pages: one indicator's progress (chart, status rule, contributing projects) and the progress report
+(printable HTML and Excel). Read-only views of approved data, like the district dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carbonpeak.plan.selectors import default_plan
+from carbonpeak.tracking import progress
+from carbonpeak.tracking.report_xlsx import progress_workbook
+
+
+def _plan_or_none(request):
+    return default_plan()
+
+
+def indicator_progress(request, code: str):
+    plan = _plan_or_none(request)
+    if plan is None:
+        return render(request, "plan/no_plan.html", status=404)
+    indicator = get_object_or_404(plan.indicators.select_related("task__action", "phase_goal"), code=code)
+    result = progress.evaluate_indicator(indicator)
+    ev = result.evaluation
+    history = [{"label": progress.t_label(t), "value": v,
+                "expected": progress.engine.expected(result.spec, t, ev.start)} for t, v in ev.history]
+    contributions = {}
+    if result.rollup is not None:
+        contributions = {c.id: c.quantity for c in result.rollup.contributions}
+    projects = [{"project": p, "converted": contributions.get(p.pk)} for p in result.projects]
+    return render(request, "tracking/progress/indicator.html", {
+        "plan": plan, "indicator": indicator, "result": result, "ev": ev, "history": history,
+        "projects": projects, "units": indicator.responsible_units(),
+        "chart": result.chart(),
+    })
+
+
+def _report_context(plan) -> dict:
+    results = progress.evaluate_plan(plan)
+    counts = progress.status_counts(results)
+    sections = defaultdict(list)
+    for r in results:
+        sections[r.indicator.task.action if r.indicator.task_id else None].append(r)
+    ordered = []
+    if None in sections:
+        ordered.append((_("Main goals"), sections.pop(None)))
+    for action in sorted(sections, key=lambda a: a.number):
+        ordered.append((f"{action.number}. {action.name}", sections[action]))
+    return {
+        "plan": plan, "results": results, "sections": ordered,
+        "counts": counts,
+        "labels": progress.status_labels(),
+        "by_action": progress.counts_by_action(plan, results),
+        "by_unit": progress.counts_by_unit(plan, results, lead_only=True),
+        "off_track": progress.off_track(results),
+        "generated": timezone.localtime(),
+        "count_rows": [(s, progress.status_labels()[s], counts[s]) for s in progress.STATUSES],
+        "ordered_labels": [progress.status_labels()[s] for s in progress.STATUSES],
+    }
+
+
+def report(request):
+    plan = _plan_or_none(request)
+    if plan is None:
+        return render(request, "plan/no_plan.html", status=404)
+    return render(request, "tracking/progress/report.html", _report_context(plan))
+
+
+def report_xlsx(request):
+    plan = _plan_or_none(request)
+    if plan is None:
+        return render(request, "plan/no_plan.html", status=404)
+    data = progress_workbook(plan, progress.evaluate_plan(plan))
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="progress-{plan.code}-{dt.date.today():%Y%m%d}.xlsx"'
+    return response
