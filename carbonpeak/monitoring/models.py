@@ -69,10 +69,21 @@ class Site(models.Model):
 
     @property
     def accounting_sector(self) -> str:
+        """A sector of the accounting engine (carbonpeak.accounting.engine.carriers.SECTORS).
+
+        Data centres go to "buildings" (公共及商业建筑): they are tertiary-sector services (信息传输、软件和信息
+        技术服务业) and the engine has no information/communications sector; "industry" would count them as
+        工业 energy. Override per site with ``sector``.
+        """
         if self.sector:
             return self.sector
         return {"key_unit": "industry", "public_building": "buildings",
                 "data_centre": "buildings"}[self.kind]
+
+    @property
+    def accounting_entity_kind(self) -> str:
+        """entity_kind of the accounting records: data centres are key energy-consuming units (Qingpu plan 2.4)."""
+        return "building" if self.kind == self.Kind.PUBLIC_BUILDING else "key_enterprise"
 
     @property
     def last_seen(self) -> dt.datetime | None:

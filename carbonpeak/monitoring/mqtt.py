@@ -11,7 +11,7 @@ import threading
 import time
 
 import paho.mqtt.client as mqtt
-from django.db import OperationalError, close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 
 from carbonpeak.monitoring.ingest import IngestResult, Pipeline, Reject, parse_payload
 
@@ -71,10 +71,14 @@ class Subscriber:
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Connect and process messages until ``stop`` is set (reconnects automatically)."""
+        stop = stop or threading.Event()
+        # the network loop (and so every database write) runs in this thread, which closes its database
+        # connection on the way out: no session is left open when the subscriber stops
+        watcher = threading.Thread(target=lambda: (stop.wait(), self.client.disconnect()), daemon=True)
+        watcher.start()
         self.client.connect_async(self.host, self.port, keepalive=self.keepalive)
-        self.client.loop_start()
         try:
-            (stop or threading.Event()).wait()
+            while not stop.is_set():
+                self.client.loop_forever(retry_first_connection=True)
         finally:
-            self.client.disconnect()
-            self.client.loop_stop()
+            connection.close()

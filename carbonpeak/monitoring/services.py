@@ -9,10 +9,15 @@ import time
 from collections import defaultdict
 from typing import Any, Callable
 
+from functools import lru_cache
+
 import numpy as np
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 
+from carbonpeak.accounting.engine.carriers import CARRIERS
+from carbonpeak.accounting.engine.factors import get_factor_set
+from carbonpeak.accounting.engine.units import factor as unit_factor
 from carbonpeak.monitoring.engine import metrics, simulate as sim
 from carbonpeak.monitoring.engine.rollup import DAY, MONTH, TZ_OFFSET_S, bucket_start
 from carbonpeak.monitoring.ingest import IngestResult, Pipeline
@@ -32,13 +37,18 @@ def month_start_ts(year: int, month: int) -> int:
     return int(dt.datetime(year, month, 1, tzinfo=LOCAL).timestamp())
 
 
+@lru_cache(maxsize=64)
+def tce_per_unit(carrier: str, unit: str, factor_set: str | None = None) -> float:
+    """Tonnes of standard coal (当量值) per ``unit`` of ``carrier``, from the accounting engine's factor set
+    (default: its default set; GB/T 2589-2020 coefficients, cited there) and its unit conversion.
+    Raises FactorError / UnitError for a carrier or unit the engine does not know: never a guess."""
+    fs = get_factor_set(factor_set)
+    per_basis = float(fs.coal_equivalent[fs.index(carrier)])
+    return per_basis * unit_factor(unit, CARRIERS[carrier].basis_unit)
+
+
 def to_tce(carrier: str, unit: str, qty: float) -> float:
-    f = metrics.TCE_PER_UNIT.get((carrier, unit))
-    if f is None and unit == "MWh":
-        f = metrics.TCE_PER_UNIT[(carrier, "kWh")] * 1000
-    if f is None:
-        raise ValueError(f"no tce conversion for {carrier} in {unit}")
-    return qty * f
+    return qty * tce_per_unit(carrier, unit)
 
 
 def data_now() -> int:
@@ -70,6 +80,23 @@ def site_tce(per_carrier: dict[tuple[str, str], np.ndarray]) -> np.ndarray:
     return tot
 
 
+def first_days(year: int, site_ids: list[int] | None = None) -> dict[int, dt.date]:
+    """First local day of ``year`` with main-meter data, per site (when a unit joined monitoring)."""
+    q = RollupDaily.objects.filter(bucket__gte=month_start_ts(year, 1), bucket__lt=month_start_ts(year + 1, 1),
+                                   meter__parent__isnull=True, meter__category__in=MAIN_CATEGORIES)
+    if site_ids is not None:
+        q = q.filter(meter__site_id__in=site_ids)
+    return {sid: local_date(b) for sid, b in q.values("meter__site_id").annotate(b=Min("bucket"))
+            .values_list("meter__site_id", "b")}
+
+
+def quota_status(site: Site, year: int, today: dt.date, ytd_tce: float, first: dt.date | None) -> tuple[float, str]:
+    """(allowance, level): the year-to-date allowance accrues from the first monitored day of the year."""
+    since = (first.month, first.day) if first and first.year == year else None
+    allowance = metrics.ytd_allowance(site.annual_quota_tce, year, today.month, today.day, since=since)
+    return allowance, metrics.quota_level(ytd_tce, allowance)
+
+
 def pue_monthly(site: Site, year: int) -> tuple[np.ndarray, np.ndarray]:
     fac, it = np.zeros(12), np.zeros(12)
     q = RollupMonthly.objects.filter(meter__site=site, meter__category__in=["facility_total", "it_load"],
@@ -91,6 +118,7 @@ def evaluate_alerts(now: int | None = None) -> int:
     raised: list[tuple[int, str, str, str, float, float]] = []
     sites = list(Site.objects.all())
     monthly = monthly_by_site(year)
+    firsts = first_days(year)
     for s in sites:
         if s.kind == Site.Kind.DATA_CENTRE and s.dc_generation:
             fac, it = pue_monthly(s, year)
@@ -105,8 +133,7 @@ def evaluate_alerts(now: int | None = None) -> int:
                                round(metrics.pue_annual(fac, it), 3), limit))
         if s.annual_quota_tce:
             ytd = float(site_tce(monthly.get(s.id, {})).sum())
-            allowance = metrics.ytd_allowance(s.annual_quota_tce, year, today.month, today.day)
-            level = metrics.quota_level(ytd, allowance)
+            allowance, level = quota_status(s, year, today, ytd, firsts.get(s.id))
             if level != "ok":
                 raised.append((s.id, Alert.Kind.QUOTA, str(year), level, round(ytd, 2), round(allowance, 2)))
         if s.kind == Site.Kind.PUBLIC_BUILDING and s.floor_area_m2 and s.building_type in metrics.EUI_BENCHMARKS:
@@ -209,10 +236,9 @@ def site_detail(site: Site, now: int | None = None, days: int = 14) -> dict[str,
         ctx["eui_annualised"] = eui_trailing(site, last)
         ctx["benchmark"] = metrics.EUI_BENCHMARKS.get(site.building_type)
     if site.annual_quota_tce:
-        d = local_date(last)
-        ctx["quota_allowance"] = metrics.ytd_allowance(site.annual_quota_tce, year, d.month, d.day)
         ctx["quota_ytd"] = float(sum(ctx["monthly_tce"]))
-        ctx["quota_level"] = metrics.quota_level(ctx["quota_ytd"], ctx["quota_allowance"])
+        ctx["quota_allowance"], ctx["quota_level"] = quota_status(site, year, local_date(last), ctx["quota_ytd"],
+                                                                  first_days(year, [site.id]).get(site.id))
     return ctx
 
 
@@ -223,7 +249,7 @@ def feed_accounting(year: int) -> list[dict[str, Any]]:
     """Monthly energy per site as consumption records for the accounting engine.
 
     Columns follow carbonpeak.accounting.engine.records (entity, sector, carrier, quantity, unit, year, month,
-    town). When the accounting app is installed the records are validated with its own rules.
+    town, entity_kind) and the records are validated with its own rules.
     """
     out: list[dict[str, Any]] = []
     sites = {s.id: s for s in Site.objects.select_related("town")}
@@ -235,11 +261,9 @@ def feed_accounting(year: int) -> list[dict[str, Any]]:
                     continue
                 out.append({"entity": s.code, "sector": s.accounting_sector, "carrier": carrier,
                             "quantity": round(float(q), 3), "unit": unit, "year": year, "month": mi + 1,
-                            "town": s.town.code if s.town else ""})
-    try:
-        from carbonpeak.accounting.engine.records import records_from_dicts
-    except ImportError:
-        return out
+                            "town": s.town.code if s.town else "", "entity_kind": s.accounting_entity_kind})
+    from carbonpeak.accounting.engine.records import records_from_dicts
+
     if out:
         records_from_dicts(out, name="monitoring")  # raises RecordsError naming the bad row/field
     return out

@@ -9,13 +9,15 @@ import numpy as np
 # ---------------------------------------------------------------------------
 # Building energy use intensity (EUI), kWh per m2 of floor area per year.
 #
-# Office, hotel and mall figures: GB/T 51161-2016 《民用建筑能耗标准》, non-heating
-# energy use indicators for the hot-summer/cold-winter zone (夏热冬冷地区, which
-# includes Shanghai), class B buildings (mechanically ventilated/air-conditioned,
-# i.e. typical large public buildings): 约束值 (constraint) and 引导值 (guide).
-# Tables 5.2.1 (office), 5.2.2 (hotel), 5.2.3 (mall). Values transcribed from the
-# standard; GB/T 51161 has no hospital or school table, so those two rows are
-# indicative figures used for ranking only and are marked source="indicative".
+# INDICATIVE FIGURES. The intended source is GB/T 51161-2016 《民用建筑能耗标准》, non-heating energy
+# use indicators for the hot-summer/cold-winter zone (夏热冬冷地区, which includes Shanghai), class B
+# buildings (mechanically ventilated/air-conditioned large public buildings): 约束值 (constraint) and
+# 引导值 (guide), Tables 5.2.1 (office), 5.2.2 (hotel), 5.2.3 (mall). The office/hotel/mall numbers
+# below were written from memory by a previous developer and could NOT be verified against the text
+# of the standard (searched: public web pages, documentation and code corpora, 2026-11; no copy of
+# the tables found). Hospital and school have no table in GB/T 51161. Every row therefore carries
+# source "indicative: ..." until someone checks the tables and replaces the numbers with cited ones;
+# the alerts built on them are flagged "EUI above constraint value" against these indicative values.
 # ---------------------------------------------------------------------------
 
 
@@ -27,12 +29,16 @@ class Benchmark:
 
 
 EUI_BENCHMARKS: dict[str, Benchmark] = {
-    "government_office": Benchmark(90.0, 65.0, "GB/T 51161-2016 Tab.5.2.1, 党政机关办公建筑 B类, 夏热冬冷"),
-    "office": Benchmark(110.0, 90.0, "GB/T 51161-2016 Tab.5.2.1, 商业办公建筑 B类, 夏热冬冷"),
-    "hotel": Benchmark(200.0, 160.0, "GB/T 51161-2016 Tab.5.2.2, 四星级酒店 B类, 夏热冬冷"),
-    "mall": Benchmark(300.0, 245.0, "GB/T 51161-2016 Tab.5.2.3, 购物中心 B类, 夏热冬冷"),
-    "hospital": Benchmark(200.0, 150.0, "indicative"),
-    "school": Benchmark(60.0, 45.0, "indicative"),
+    "government_office": Benchmark(90.0, 65.0, "indicative: meant as GB/T 51161-2016 Tab.5.2.1 党政机关办公建筑 "
+                                               "B类 夏热冬冷; not verified against the standard"),
+    "office": Benchmark(110.0, 90.0, "indicative: meant as GB/T 51161-2016 Tab.5.2.1 商业办公建筑 B类 夏热冬冷; "
+                                     "not verified against the standard"),
+    "hotel": Benchmark(200.0, 160.0, "indicative: meant as GB/T 51161-2016 Tab.5.2.2 四星级酒店 B类 夏热冬冷; "
+                                     "not verified against the standard"),
+    "mall": Benchmark(300.0, 245.0, "indicative: meant as GB/T 51161-2016 Tab.5.2.3 购物中心 B类 夏热冬冷; "
+                                    "not verified against the standard"),
+    "hospital": Benchmark(200.0, 150.0, "indicative: GB/T 51161-2016 has no hospital table"),
+    "school": Benchmark(60.0, 45.0, "indicative: GB/T 51161-2016 has no school table"),
 }
 
 
@@ -91,19 +97,6 @@ def coverage(last_seen_ts: np.ndarray, now_ts: int, max_age_s: int = 2 * 86400) 
 
 
 # ---------------------------------------------------------------------------
-# Energy conversion to tonnes of standard coal equivalent (tce).
-# GB/T 2589-2020 《综合能耗计算通则》 reference coefficients (equivalent value, 当量值).
-# The accounting app owns conversion; these are used only when it is absent.
-# ---------------------------------------------------------------------------
-TCE_PER_UNIT = {
-    ("electricity", "kWh"): 0.1229e-3,
-    ("natural_gas", "m3"): 1.2143e-3,  # 38931 kJ/m3
-    ("heat", "GJ"): 0.03412,
-    ("diesel", "t"): 1.4571,
-}
-
-
-# ---------------------------------------------------------------------------
 # Energy quota (限额管理)
 # ---------------------------------------------------------------------------
 QUOTA_WARNING = 0.8
@@ -111,13 +104,20 @@ QUOTA_EXCEEDED = 1.0
 
 
 def ytd_allowance(annual_quota: float, year: int, month: int, day: int,
-                  monthly_profile: np.ndarray | None = None) -> float:
+                  monthly_profile: np.ndarray | None = None, since: tuple[int, int] | None = None) -> float:
     """Year-to-date allowance up to and including (month, day).
 
     Without a profile the quota accrues linearly over calendar days; with a 12-value
     monthly profile (weights, normalised here) each month accrues its share linearly
-    over its days.
+    over its days. ``since`` = (month, day) of the first monitored day when a unit joined
+    monitoring during the year: the allowance then accrues from that day, so consumption
+    that was never metered is not compared with a full year-to-date allowance.
     """
+    if since is not None and since > (1, 1):
+        before = since[1] - 1 if since[1] > 1 else None
+        prev = (since[0], before) if before else (since[0] - 1, calendar.monthrange(year, since[0] - 1)[1])
+        return (ytd_allowance(annual_quota, year, month, day, monthly_profile)
+                - ytd_allowance(annual_quota, year, prev[0], prev[1], monthly_profile))
     if monthly_profile is None:
         days_in_year = 366 if calendar.isleap(year) else 365
         doy = sum(calendar.monthrange(year, m)[1] for m in range(1, month)) + day

@@ -15,6 +15,10 @@ from typing import Iterator
 
 import numpy as np
 
+from carbonpeak.accounting.engine.carriers import CARRIERS
+from carbonpeak.accounting.engine.factors import get_factor_set
+from carbonpeak.accounting.engine.units import factor as unit_factor
+
 from .registers import Swaps
 from .rollup import TZ_OFFSET_S
 
@@ -124,13 +128,14 @@ def make_fleet(n_sites: int, seed: int = 0, n_towns: int = 11) -> Fleet:
                 meters.append(SimMeter(f"{s.code}-{cat[:4].upper()}", si, "electricity", "kWh", cat, True, main,
                                        0.0, base, hrs, wk, 0.35, share=share,
                                        start_value=float(rng.uniform(0, 1e5))))
-    # annual quotas: ~ expected annual energy x 1.05 (tce), some deliberately tight
+    # annual quotas: ~ expected annual energy (tce, accounting engine's default factor set) x 1.1, some tight
+    fs = get_factor_set()
     for si, s in enumerate(sites):
         if s.kind == "public_building":
             continue
-        e = sum(m.peak * 24 * 365 * (m.base_frac + (1 - m.base_frac) * 0.45) for m in meters
-                if m.site == si and m.parent is None and m.category != "it_load")
-        tce = e * (0.1229e-3 if s.kind == "data_centre" else 0.13e-3)
+        tce = sum(m.peak * 24 * 365 * (m.base_frac + (1 - m.base_frac) * 0.45)
+                  * float(fs.coal_equivalent[fs.index(m.carrier)]) * unit_factor(m.unit, CARRIERS[m.carrier].basis_unit)
+                  for m in meters if m.site == si and m.parent is None and m.category != "it_load")
         s.annual_quota_tce = round(tce * (0.8 if si % 5 == 0 else 1.1), 1)
     return Fleet(sites, meters, seed)
 

@@ -41,3 +41,14 @@ def test_quota_allowance_and_levels():
     assert m.quota_level(100, 100) == "exceeded"
     with pytest.raises(ValueError):
         m.ytd_allowance(1, 2023, 1, 1, np.ones(11))
+
+
+def test_quota_allowance_accrues_from_the_first_monitored_day():
+    # joined monitoring on 1 March (non-leap year): allowance for March + April = 61 of 365 days
+    assert m.ytd_allowance(365.0, 2023, 4, 30, since=(3, 1)) == pytest.approx(61.0)
+    assert m.ytd_allowance(365.0, 2023, 4, 30, since=(1, 1)) == pytest.approx(120.0)
+    assert m.ytd_allowance(365.0, 2023, 3, 10, since=(3, 5)) == pytest.approx(6.0)
+
+
+def test_eui_benchmarks_say_they_are_indicative():
+    assert all(b.source.startswith("indicative") for b in m.EUI_BENCHMARKS.values())
