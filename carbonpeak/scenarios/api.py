@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover
         return code, body
 
 router = Router(tags=["scenarios"])
+ANONYMOUS_MAX_DRAWS = 5000
 
 
 class ScenarioOut(Schema):
@@ -153,6 +154,8 @@ def update_levers(request, slug: str, payload: UpdateIn, plan: str | None = None
 @router.post("/{slug}/run")
 def run_scenario(request, slug: str, payload: RunIn, plan: str | None = None):
     sc = get_object_or_404(Scenario, plan=_plan(plan), slug=slug)
+    if not request.user.is_authenticated and payload.draws > ANONYMOUS_MAX_DRAWS:
+        raise HttpError(403, f"anonymous runs are limited to {ANONYMOUS_MAX_DRAWS} draws; log in for more")
     try:
         run = services.run(sc, draws=payload.draws, seed=payload.seed)
     except engine.ScenarioError as exc:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from carbonpeak.scenarios import engine
-from carbonpeak.scenarios.labels import LEVER_LABELS, PARAM_LABELS
+from carbonpeak.scenarios.labels import LEVER_HELP, LEVER_LABELS, PARAM_LABELS
 
 
 def path_to_text(value: Any) -> str:
@@ -77,7 +77,8 @@ def lever_rows(parameters: Mapping[str, Any]) -> list[dict[str, Any]]:
             text = path_to_text(value) if p.kind == "path" else spec_to_text(value) if p.kind == "spec" else value
             fields.append({"key": p.key, "name": f"lever-{spec.key}-{p.key}", "label": PARAM_LABELS.get(p.key, p.label),
                            "unit": p.unit, "kind": p.kind, "text": text})
-        rows.append({"key": spec.key, "label": LEVER_LABELS.get(spec.key, spec.label), "help": spec.help,
+        rows.append({"key": spec.key, "label": LEVER_LABELS.get(spec.key, spec.label),
+                     "help": LEVER_HELP.get(spec.key, spec.help),
                      "enabled": lever["enabled"], "fields": fields})
     return rows
 

@@ -50,3 +50,38 @@ KIND_HELP = {
     "path": _("year:value pairs, e.g. 2025:0.5, 2030:0.6 (or JSON)"),
     "spec": _("a number, or a distribution as JSON"),
 }
+
+LEVER_HELP = {
+    'green_travel': _(
+        'Plan 二(五)4: green travel share 75% by 2025, 85% by 2035. Car trips fall by '
+        '(1-share)/(1-share_base); transit energy replaces a fraction of the avoided car energy.'
+    ),
+    'ev': _(
+        'Plan 二(五)2: more than half (50%) of new private cars battery-electric. Fleet share follows'
+        ' stock turnover; petrol replaced by electricity at ev_energy_ratio.'
+    ),
+    'hydrogen_buses': _(
+        'Plan 二(一)1 and 二(五)2: hydrogen bus demonstration lines, 9 hydrogen stations by 2025. The '
+        'plan gives no bus count: the numbers are an assumption.'
+    ),
+    'retrofit': _(
+        'Plan 二(四)2: over 2 million m² of existing public buildings retrofitted in 2021-2030.'
+    ),
+    'ule_new_build': _(
+        'Plan 二(四)2: half (50%) of new residential buildings ultra-low-energy in 2026-2030 (new-'
+        'build areas are assumptions).'
+    ),
+    'dc_pue': _(
+        'Plan 二(二)4: new data centres PUE <= 1.3, existing upgraded to <= 1.4.'
+    ),
+    'pv': _(
+        'Plan 二(一)1: 294 MW (29.4万千瓦) added in 2021-2025, i.e. 58.8 MW/yr; continued at that pace '
+        "after 2025 (assumption: 'install wherever possible by 2030'). Local generation displaces "
+        'grid electricity.'
+    ),
+    'grid': _(
+        'Municipal grid decarbonisation (not a Qingpu measure; assumption). Replaces '
+        'grid_factor_change.'
+    ),
+}
+"""The engine's lever help texts (the same English text), so that they can be translated."""

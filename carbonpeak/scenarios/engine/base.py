@@ -81,9 +81,11 @@ class BaseYear:
             )
         for s, (name, kind) in enumerate(zip(self.sectors, self.activity)):
             if kind not in ACTIVITIES:
-                raise ScenarioError(f"base {self.year}: sector {name!r} activity must be one of {ACTIVITIES}, got {kind!r}")
+                raise ScenarioError(
+                    f"base {self.year}: sector {name!r} activity must be one of {ACTIVITIES}, got {kind!r}")
             if kind == "value_added" and not va[s] > 0:
-                raise ScenarioError(f"base {self.year}: sector {name!r} is driven by value added but va_share is {va[s]}")
+                raise ScenarioError(
+                    f"base {self.year}: sector {name!r} is driven by value added but va_share is {va[s]}")
         if not self.gdp > 0 or not self.population > 0 or not self.tce_per_mwh > 0:
             raise ScenarioError(f"base {self.year}: gdp, population and tce_per_mwh must be > 0")
         if ELECTRICITY in self.carriers and energy[:, self.carriers.index(ELECTRICITY)].sum() == 0 \
@@ -122,7 +124,8 @@ class BaseYear:
                 s, c = str(row["sector"]), str(row["carrier"])
                 e, q = float(row["energy_tce"]), float(row["co2_t"])
             except (KeyError, TypeError, ValueError) as exc:
-                raise ScenarioError(f"base {year}: record {i}: needs sector, carrier, energy_tce, co2_t ({exc})") from None
+                raise ScenarioError(
+                    f"base {year}: record {i}: needs sector, carrier, energy_tce, co2_t ({exc})") from None
             if s not in sectors:
                 sectors.append(s)
             if c not in carriers:

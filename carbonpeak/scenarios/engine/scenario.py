@@ -121,7 +121,7 @@ LEVERS: tuple[LeverSpec, ...] = (
         (Param("new_share", "path", "share", "Battery-electric share of new private cars"),
          Param("sector", "name", "", "Sector")),
         {"new_share": {"2025": 0.5}, "sector": "transport"},
-        "Plan 二(五)2: over 50% of new private cars battery-electric. Fleet share follows stock turnover; "
+        "Plan 二(五)2: more than half (50%) of new private cars battery-electric. Fleet share follows stock turnover; "
         "petrol replaced by electricity at ev_energy_ratio.",
     ),
     LeverSpec(
@@ -162,7 +162,8 @@ LEVERS: tuple[LeverSpec, ...] = (
          "new_area_public_m2": {"interp": "step", "points": {"2022": 1000000}},
          "eui_residential_kgce_m2": TRI(4, 6, 8), "eui_public_kgce_m2": TRI(10, 14, 20),
          "saving_rate": TRI(0.3, 0.45, 0.6), "sector_residential": "residential", "sector_public": "buildings"},
-        "Plan 二(四)2: 50% of new residential buildings ultra-low-energy in 2026-2030 (new-build areas are assumptions).",
+        "Plan 二(四)2: half (50%) of new residential buildings ultra-low-energy in 2026-2030 "
+        "(new-build areas are assumptions).",
     ),
     LeverSpec(
         "dc_pue", "Data-centre PUE", "PUE",

@@ -58,3 +58,10 @@ def test_create_update_and_run(client, qingpu_plan, user):
     assert again["cached_run_id"] == res["cached_run_id"]
     assert client.post("/api/scenarios/plan/run", json.dumps({"draws": 10**6}),
                        content_type="application/json").status_code == 422
+
+
+def test_anonymous_runs_are_limited(client, qingpu_plan):
+    ok = client.post("/api/scenarios/baseline/run", json.dumps({"draws": 200}), content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["draws"] == 200
+    big = client.post("/api/scenarios/baseline/run", json.dumps({"draws": 6000}), content_type="application/json")
+    assert big.status_code == 403
