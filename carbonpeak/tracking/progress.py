@@ -70,9 +70,14 @@ def t_label(t: float | None) -> str:
 
 
 def fmt(value: float | None) -> str:
+    """A value for people: whole numbers as such (2028, 12000), 4 significant digits below 1000, else 1 decimal."""
     if value is None:
         return "—"
-    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+    if abs(value - round(value)) < 1e-9 and abs(value) < 1e15:
+        return str(int(round(value)))
+    if abs(value) >= 1000:
+        return f"{value:.1f}"
+    return f"{value:.4g}"
 
 
 @dataclass
