@@ -49,6 +49,8 @@ def panel_context(plan) -> dict:
     labels = progress.status_labels()
     by_action = progress.counts_by_action(plan, results)
     by_unit = progress.counts_by_unit(plan, results, lead_only=True)
+    by_linked_unit = progress.counts_by_unit(plan, results)
+    off_track = progress.off_track(results)
     chart = {
         "statuses": list(progress.STATUSES),
         "labels": [labels[s] for s in progress.STATUSES],
@@ -58,6 +60,9 @@ def panel_context(plan) -> dict:
                     "series": [[g.counts[s] for g in by_action] for s in progress.STATUSES]},
         "units": {"names": [g.label for g in by_unit],
                   "series": [[g.counts[s] for g in by_unit] for s in progress.STATUSES]},
+        "linked_units": {"names": [g.label for g in by_linked_unit],
+                         "series": [[g.counts[s] for g in by_linked_unit] for s in progress.STATUSES]},
+        "sparklines": {r.indicator.code: r.chart() for r in off_track},
     }
     probability = peak_probability(plan)
     return {
@@ -65,7 +70,9 @@ def panel_context(plan) -> dict:
         "counts": counts,
         "count_rows": [(s, labels[s], counts[s], progress.STATUS_COLORS[s]) for s in progress.STATUSES],
         "total": len(results),
-        "off_track": progress.off_track(results),
+        "off_track": off_track,
+        "unit_chart_height": max(260, 24 * len(by_unit) + 80),
+        "linked_unit_chart_height": max(260, 24 * len(by_linked_unit) + 80),
         "chart": chart,
         "peak_probability": probability,
         "peak_percent": None if probability is None else round(probability["p"] * 100, 1),
