@@ -8,13 +8,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from carbonpeak.api import api
+from carbonpeak.tracking.views import LoginView
 
 urlpatterns = [
     path("", include("carbonpeak.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),  # rate-limited (tracking.forms)
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 

@@ -92,6 +92,28 @@ ROLE_USERS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users: a fast hasher keeps them quick (production uses Django's PBKDF2 default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded evidence goes to a per-test directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Login lockout counters live in the cache; every test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def small_plan(db, tmp_path):
     from carbonpeak.plan.loader import load_plan_file
@@ -135,3 +157,56 @@ def annual_period(small_plan):
 @pytest.fixture
 def indicators(small_plan):
     return {i.code: i for i in small_plan.indicators.all()}
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def world(users, units, indicators, period, annual_period, small_plan):
+    """Records of 朱家角镇 (zjj) and 区经委 (jw) in every workflow state, for access tests.
+
+    - zjj_ind: 朱家角镇's PV value for 2024Q1, submitted; jw_ind: 区经委's green-factory value, submitted
+    - zjj_task: 朱家角镇's task 1.1 report, draft, with one evidence file; jw_task likewise for 区经委's task 2.1
+    - zjj_approved: 朱家角镇's PV value for the 2023 annual period, approved
+    - zjj_project (draft), zjj_project_sub (submitted), jw_project (submitted)
+    - zjj_token, jw_token: API tokens (raw values in zjj_raw / jw_raw)
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from carbonpeak.tracking import services
+    from carbonpeak.tracking.permissions import actor_for_user
+
+    a = {name: actor_for_user(u) for name, u in users.items()}
+    zjj, jw = units["zhujiajiao"], units["jingwei"]
+    task11 = small_plan.actions.get(number=1).tasks.get(number=1)
+    task21 = small_plan.actions.get(number=2).tasks.get(number=1)
+    start, end = ReportingPeriod.bounds("annual", 2023)
+    p2023 = ReportingPeriod.objects.create(plan=small_plan, kind="annual", year=2023, start=start, end=end,
+                                           due_date=dt.date(2024, 1, 31))
+    w = {"period": period, "annual": annual_period, "p2023": p2023, "task11": task11, "task21": task21}
+    w["zjj_ind"] = services.submit(a["zjj-reporter"], services.save_indicator_report(
+        a["zjj-reporter"], indicator=indicators["pv-capacity-added"], unit=zjj, period=period, value=1.1))
+    w["jw_ind"] = services.submit(a["jw-reporter"], services.save_indicator_report(
+        a["jw-reporter"], indicator=indicators["green-factories"], unit=jw, period=period, value=2))
+    w["zjj_task"] = services.save_task_report(a["zjj-reporter"], task=task11, unit=zjj, period=period,
+                                              narrative="推进中")
+    w["jw_task"] = services.save_task_report(a["jw-reporter"], task=task21, unit=jw, period=period, narrative="x")
+    w["zjj_evidence"] = services.add_evidence(a["zjj-reporter"], w["zjj_task"],
+                                              SimpleUploadedFile("photo.png", PNG_BYTES, "image/png"))
+    w["jw_evidence"] = services.add_evidence(a["jw-reporter"], w["jw_task"],
+                                             SimpleUploadedFile("photo.png", PNG_BYTES, "image/png"))
+    approved = services.submit(a["zjj-reporter"], services.save_indicator_report(
+        a["zjj-reporter"], indicator=indicators["pv-capacity-added"], unit=zjj, period=p2023, value=0.8))
+    w["zjj_approved"] = services.approve(a["zjj-reviewer"], approved)
+    project = {"kind": "pv", "name": "朱家角屋顶光伏", "responsible_unit": zjj, "town": zjj, "quantity": 500,
+               "indicator": indicators["pv-capacity-added"]}
+    w["zjj_project"] = services.save_project(a["zjj-reporter"], small_plan, project)
+    w["zjj_project_sub"] = services.submit(a["zjj-reporter"], services.save_project(
+        a["zjj-reporter"], small_plan, {**project, "name": "朱家角农光互补"}))
+    w["jw_project"] = services.submit(a["jw-reporter"], services.save_project(
+        a["jw-reporter"], small_plan, {"kind": "green_factory", "name": "某绿色工厂", "responsible_unit": jw,
+                                       "quantity": 1, "indicator": indicators["green-factories"]}))
+    w["zjj_token"], w["zjj_raw"] = services.create_token(a["office"], zjj, "zjj scada")
+    w["jw_token"], w["jw_raw"] = services.create_token(a["office"], jw, "jw erp")
+    return w

@@ -1,0 +1,238 @@
+"""The one place that decides what a user (or an API token) may see and do in tracking.
+
+Roles (`Membership.Role`):
+- admin (district office, 区发改委 carbon-peak office): sees everything, may report for any unit, reviews all.
+- leader: sees everything, changes nothing.
+- reporter: sees and edits only its own unit's reports and projects, for the indicators and tasks the unit
+  answers for (linked to the task directly or through a group such as 各镇、街道).
+- reviewer: sees its own unit's records and approves / returns its unit's submissions.
+An API token acts as a reporter of its unit (or read-only when `read_only`). Superusers act as admins.
+
+Views and the API turn "cannot see" into 404 — never 403 — so ids outside one's scope cannot be probed;
+"can see but may not do" is 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from carbonpeak.plan import selectors
+from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task
+from carbonpeak.tracking.models import (
+    ApiToken, Evidence, IndicatorReport, Membership, Project, ReviewStatus, TaskReport,
+)
+
+Role = Membership.Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a logged-in user with a membership, or an API token."""
+
+    user: object | None
+    unit: ResponsibleUnit | None
+    role: str | None
+    token: ApiToken | None = None
+    ip: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self.token is not None:
+            return f"token:{self.token.prefix}"
+        return self.user.get_username() if self.user is not None else ""
+
+    @property
+    def db_user(self):
+        """The user to store in `submitted_by` etc. (None for tokens)."""
+        return self.user if self.token is None else None
+
+    @property
+    def role_label(self) -> str:
+        return str(dict(Role.choices).get(self.role, self.role or ""))
+
+    @property
+    def is_member(self) -> bool:
+        return self.role is not None
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in (Role.ADMIN, Role.LEADER)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.ADMIN, Role.REPORTER)
+
+    @property
+    def can_review_any(self) -> bool:
+        return self.role in (Role.ADMIN, Role.REVIEWER)
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def actor_for_user(user, ip: str | None = None) -> Actor:
+    if user is None or not user.is_authenticated:
+        return Actor(user=None, unit=None, role=None, ip=ip)
+    membership = Membership.objects.select_related("unit__plan").filter(user=user).first()
+    if membership is not None:
+        return Actor(user=user, unit=membership.unit, role=membership.role, ip=ip)
+    if user.is_superuser:
+        return Actor(user=user, unit=None, role=Role.ADMIN, ip=ip)
+    return Actor(user=user, unit=None, role=None, ip=ip)
+
+
+READ_ONLY_TOKEN = "read_only_token"
+"""The role of a read-only token: sees its own unit's records, changes nothing."""
+
+
+def actor_for_token(token: ApiToken, ip: str | None = None) -> Actor:
+    role = READ_ONLY_TOKEN if token.read_only else Role.REPORTER
+    return Actor(user=token.created_by, unit=token.unit, role=role, token=token, ip=ip)
+
+
+def actor_for(request) -> Actor:
+    """The actor of a page or API request (cached on the request)."""
+    cached = getattr(request, "_tracking_actor", None)
+    if cached is not None:
+        return cached
+    token = getattr(request, "auth", None)
+    if isinstance(token, ApiToken):
+        actor = actor_for_token(token, client_ip(request))
+    else:
+        actor = actor_for_user(getattr(request, "user", None), client_ip(request))
+    request._tracking_actor = actor
+    return actor
+
+
+# --- what one may see -----------------------------------------------------------------------------------------
+
+def visible_units(actor: Actor, plan: Plan) -> QuerySet[ResponsibleUnit]:
+    units = plan.units.exclude(kind=ResponsibleUnit.Kind.GROUP)
+    if actor.sees_all:
+        return units
+    if actor.unit is None:
+        return units.none()
+    return units.filter(pk=actor.unit.pk)
+
+
+def can_see_unit(actor: Actor, unit: ResponsibleUnit) -> bool:
+    return actor.sees_all or (actor.unit is not None and actor.unit.pk == unit.pk)
+
+
+def unit_indicators(unit: ResponsibleUnit) -> QuerySet[Indicator]:
+    """The indicators a unit reports: those of the tasks it is linked to, directly or via a group."""
+    return selectors.unit_indicators(unit)
+
+
+def unit_tasks(unit: ResponsibleUnit) -> QuerySet[Task]:
+    return selectors.unit_tasks(unit)
+
+
+def owns_indicator(unit: ResponsibleUnit, indicator: Indicator) -> bool:
+    return unit_indicators(unit).filter(pk=indicator.pk).exists()
+
+
+def owns_task(unit: ResponsibleUnit, task: Task) -> bool:
+    return unit_tasks(unit).filter(pk=task.pk).exists()
+
+
+def _unit_scoped(actor: Actor, queryset: QuerySet, field: str = "unit") -> QuerySet:
+    if actor.sees_all:
+        return queryset
+    if actor.unit is None:
+        return queryset.none()
+    return queryset.filter(**{field: actor.unit})
+
+
+def indicator_reports(actor: Actor) -> QuerySet[IndicatorReport]:
+    qs = IndicatorReport.objects.select_related("indicator", "unit", "period", "submitted_by", "reviewed_by")
+    return _unit_scoped(actor, qs)
+
+
+def task_reports(actor: Actor) -> QuerySet[TaskReport]:
+    qs = TaskReport.objects.select_related("task__action", "unit", "period", "submitted_by", "reviewed_by")
+    return _unit_scoped(actor, qs)
+
+
+def projects(actor: Actor) -> QuerySet[Project]:
+    qs = Project.objects.select_related("town", "responsible_unit", "indicator", "plan")
+    if actor.sees_all:
+        return qs
+    if actor.unit is None:
+        return qs.none()
+    return qs.filter(Q(responsible_unit=actor.unit) | Q(town=actor.unit))
+
+
+def evidence(actor: Actor) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(task_report__in=task_reports(actor)).select_related("task_report")
+
+
+def tokens(actor: Actor) -> QuerySet[ApiToken]:
+    qs = ApiToken.objects.select_related("unit", "created_by")
+    if actor.token is not None:
+        return qs.none()
+    if actor.is_admin:
+        return qs
+    if actor.role == Role.REVIEWER and actor.unit is not None:
+        return qs.filter(unit=actor.unit)
+    return qs.none()
+
+
+def get_or_404(queryset: QuerySet, **lookup):
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404("not found")
+    return obj
+
+
+# --- what one may do ------------------------------------------------------------------------------------------
+
+def can_report(actor: Actor, unit: ResponsibleUnit) -> bool:
+    """May create / edit drafts and submit them for `unit`."""
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.REPORTER and actor.unit is not None and actor.unit.pk == unit.pk
+
+
+def can_edit(actor: Actor, record) -> bool:
+    return record.is_editable and can_report(actor, _record_unit(record))
+
+
+def can_review(actor: Actor, record) -> bool:
+    """Approve or return: the unit's reviewers and district admins, never tokens, only submitted records."""
+    if actor.token is not None or record.status != ReviewStatus.SUBMITTED:
+        return False
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.REVIEWER and actor.unit is not None and actor.unit.pk == _record_unit(record).pk
+
+
+def can_correct(actor: Actor, record) -> bool:
+    """Start a new revision of an approved record that nothing supersedes yet."""
+    if record.status != ReviewStatus.APPROVED or not can_report(actor, _record_unit(record)):
+        return False
+    return not type(record).objects.filter(supersedes=record).exists()
+
+
+def can_manage_tokens(actor: Actor, unit: ResponsibleUnit | None = None) -> bool:
+    if actor.token is not None:
+        return False
+    if actor.is_admin:
+        return True
+    return actor.role == Role.REVIEWER and (unit is None or (actor.unit is not None and actor.unit.pk == unit.pk))
+
+
+def can_manage_periods(actor: Actor) -> bool:
+    return actor.is_admin and actor.token is None
+
+
+def _record_unit(record) -> ResponsibleUnit:
+    return record.responsible_unit if isinstance(record, Project) else record.unit

@@ -1,0 +1,169 @@
+"""Read-side queries of tracking: what a unit owes for a period, its reporting sheet, the reminders list.
+
+A unit owes, for every reporting period, a value for each quantitative indicator it answers for (its task's
+units, directly or via a group) and a progress report for each task it leads. Something is "reported" once
+its latest revision is submitted or approved (or an approved revision exists while a correction is drafted).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task, TaskUnit
+from carbonpeak.tracking.models import IndicatorReport, ReportingPeriod, ReviewStatus, TaskReport
+
+DONE = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
+
+
+def periods(plan: Plan) -> QuerySet[ReportingPeriod]:
+    return plan.reporting_periods.all()
+
+
+def current_period(plan: Plan, kind: str | None = None) -> ReportingPeriod | None:
+    """The latest period that has started (the one being reported), else the first one."""
+    today = timezone.localdate()
+    qs = plan.reporting_periods.all()
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.filter(start__lte=today).order_by("-end", "start").first() or qs.order_by("start").first()
+
+
+def default_report_period(plan: Plan) -> ReportingPeriod | None:
+    """The quarter most recently ended whose report is being collected (or the current one)."""
+    today = timezone.localdate()
+    qs = plan.reporting_periods.filter(kind=ReportingPeriod.Kind.QUARTERLY)
+    return (qs.filter(end__lt=today).order_by("-end").first() or qs.filter(start__lte=today).order_by("-end").first()
+            or current_period(plan))
+
+
+def find_period(plan: Plan, code: str) -> ReportingPeriod | None:
+    code = (code or "").strip().upper()
+    if "Q" in code:
+        year, _q, quarter = code.partition("Q")
+        if year.isdigit() and quarter.isdigit():
+            return plan.reporting_periods.filter(kind="quarterly", year=int(year), quarter=int(quarter)).first()
+        return None
+    if code.isdigit():
+        return plan.reporting_periods.filter(kind="annual", year=int(code)).first()
+    return None
+
+
+@dataclass
+class Obligations:
+    indicator_ids: set[int] = field(default_factory=set)
+    task_ids: set[int] = field(default_factory=set)
+
+
+def obligations(plan: Plan) -> dict[int, Obligations]:
+    """unit id → what it must report each period (units with nothing to report are absent)."""
+    links = TaskUnit.objects.filter(task__action__plan=plan).exclude(unit__kind=ResponsibleUnit.Kind.GROUP)
+    task_units: dict[int, set[int]] = defaultdict(set)
+    result: dict[int, Obligations] = defaultdict(Obligations)
+    for task_id, unit_id, is_lead in links.values_list("task_id", "unit_id", "is_lead"):
+        task_units[task_id].add(unit_id)
+        if is_lead:
+            result[unit_id].task_ids.add(task_id)
+    indicators = Indicator.objects.filter(plan=plan, kind=Indicator.Kind.QUANTITATIVE, task__isnull=False)
+    for indicator_id, task_id in indicators.values_list("id", "task_id"):
+        for unit_id in task_units.get(task_id, ()):
+            result[unit_id].indicator_ids.add(indicator_id)
+    return dict(result)
+
+
+def reported(period: ReportingPeriod) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """((indicator id, unit id), (task id, unit id)) pairs reported for the period."""
+    indicators = set(IndicatorReport.objects.filter(period=period, status__in=DONE)
+                     .values_list("indicator_id", "unit_id"))
+    tasks = set(TaskReport.objects.filter(period=period, status__in=DONE).values_list("task_id", "unit_id"))
+    return indicators, tasks
+
+
+@dataclass
+class Reminder:
+    period: ReportingPeriod
+    unit: ResponsibleUnit
+    missing_indicators: int
+    missing_tasks: int
+    total: int
+
+    @property
+    def missing(self) -> int:
+        return self.missing_indicators + self.missing_tasks
+
+    @property
+    def days_overdue(self) -> int:
+        return (timezone.localdate() - self.period.due_date).days
+
+
+def reminders(plan: Plan, units: QuerySet[ResponsibleUnit] | None = None,
+              period: ReportingPeriod | None = None, overdue_only: bool = True) -> list[Reminder]:
+    """Units that have not reported everything they owe for periods past their due date."""
+    today = timezone.localdate()
+    owed = obligations(plan)
+    unit_map = {u.pk: u for u in (units if units is not None else plan.units.all()) if u.pk in owed}
+    qs = plan.reporting_periods.all()
+    if period is not None:
+        qs = qs.filter(pk=period.pk)
+    if overdue_only:
+        qs = qs.filter(due_date__lt=today)
+    out = []
+    for p in qs.order_by("-due_date", "kind"):
+        done_ind, done_task = reported(p)
+        for unit_id, unit in unit_map.items():
+            need = owed[unit_id]
+            missing_i = sum(1 for i in need.indicator_ids if (i, unit_id) not in done_ind)
+            missing_t = sum(1 for t in need.task_ids if (t, unit_id) not in done_task)
+            if missing_i or missing_t:
+                out.append(Reminder(p, unit, missing_i, missing_t, len(need.indicator_ids) + len(need.task_ids)))
+    out.sort(key=lambda r: (-r.period.due_date.toordinal(), r.unit.position))
+    return out
+
+
+@dataclass
+class SheetRow:
+    """One line of a unit's reporting page: the subject, its latest revision and the approved value in force."""
+
+    subject: Indicator | Task
+    current: IndicatorReport | TaskReport | None
+    effective: IndicatorReport | TaskReport | None
+    required: bool
+
+    @property
+    def open(self) -> bool:
+        """Nothing reported yet, or the latest revision is a draft or returned: the reporter can edit it."""
+        return self.current is None or self.current.is_editable
+
+
+def _latest(records) -> dict:
+    latest: dict = {}
+    for record in records:
+        key = record.indicator_id if isinstance(record, IndicatorReport) else record.task_id
+        if key not in latest or record.revision > latest[key].revision:
+            latest[key] = record
+    return latest
+
+
+def indicator_rows(unit: ResponsibleUnit, period: ReportingPeriod) -> list[SheetRow]:
+    from carbonpeak.tracking.permissions import unit_indicators
+
+    reports = list(IndicatorReport.objects.filter(unit=unit, period=period).select_related("submitted_by",
+                                                                                            "reviewed_by"))
+    latest = _latest(reports)
+    approved = _latest(r for r in reports if r.status == ReviewStatus.APPROVED)
+    return [SheetRow(i, latest.get(i.pk), approved.get(i.pk), i.kind == Indicator.Kind.QUANTITATIVE)
+            for i in unit_indicators(unit).filter(plan=period.plan_id)]
+
+
+def task_rows(unit: ResponsibleUnit, period: ReportingPeriod) -> list[SheetRow]:
+    from carbonpeak.tracking.permissions import unit_tasks
+
+    reports = list(TaskReport.objects.filter(unit=unit, period=period).prefetch_related("evidence"))
+    latest = _latest(reports)
+    approved = _latest(r for r in reports if r.status == ReviewStatus.APPROVED)
+    lead = set(TaskUnit.objects.filter(unit=unit, is_lead=True).values_list("task_id", flat=True))
+    return [SheetRow(t, latest.get(t.pk), approved.get(t.pk), t.pk in lead)
+            for t in unit_tasks(unit).filter(action__plan=period.plan_id)]

@@ -1,0 +1,394 @@
+"""The service layer: every change to tracking records goes through here, checked and audited in one transaction.
+
+Views, the API, Excel upload and demo data call these functions; they raise
+- `PermissionDenied` when the actor may not do it (views show 403; out-of-scope objects are 404 before this),
+- `WorkflowError` when the record's state does not allow it (approving a draft, editing an approved value),
+- `ValidationError` for bad values (wrong unit, percent over 100).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task
+from carbonpeak.tracking import permissions
+from carbonpeak.tracking.models import (
+    ApiToken, AuditEntry, Evidence, IndicatorReport, Membership, Project, ReportingPeriod, Reviewed, ReviewStatus,
+    TaskReport,
+)
+from carbonpeak.tracking.permissions import Actor
+
+# --- evidence files -------------------------------------------------------------------------------------------
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = {
+    # extension → (content type, magic-bytes check)
+    ".pdf": ("application/pdf", lambda head: head.startswith(b"%PDF-")),
+    ".png": ("image/png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    ".jpg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ".jpeg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              lambda head: head.startswith(b"PK\x03\x04")),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              lambda head: head.startswith(b"PK\x03\x04")),
+}
+OOXML_MARKERS = {".xlsx": b"xl/", ".docx": b"word/"}
+
+
+class WorkflowError(ValidationError):
+    """The record's state does not allow this step."""
+
+
+# --- audit ----------------------------------------------------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+AUDIT_SKIP = {"id", "created_at", "updated_at", "supersedes", "created_by"}
+
+
+def snapshot(obj: models.Model) -> dict:
+    """The record's own field values, JSON-safe (foreign keys as ids)."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in AUDIT_SKIP:
+            continue
+        data[field.name] = _jsonable(getattr(obj, field.attname))
+    return data
+
+
+def _diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    if before is None or after is None:
+        return before, after
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def audit(actor: Actor, action: str, obj: models.Model, before: dict | None = None, after: dict | None = None,
+          comment: str = "") -> AuditEntry:
+    before, after = _diff(before, after)
+    return AuditEntry.objects.create(
+        actor=actor.db_user, actor_name=actor.name[:150], token=actor.token, action=action,
+        object_type=obj._meta.label_lower, object_id=obj.pk, object_repr=str(obj)[:200],
+        before=before, after=after, comment=comment, ip=actor.ip,
+    )
+
+
+# --- generic workflow -----------------------------------------------------------------------------------------
+
+def _locked(record: Reviewed) -> Reviewed:
+    return type(record).objects.select_for_update().get(pk=record.pk)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def submit(actor: Actor, record: Reviewed) -> Reviewed:
+    with transaction.atomic():
+        record = _locked(record)
+        if not record.is_editable:
+            raise WorkflowError(_("Only drafts and returned records can be submitted (this one is %(status)s).")
+                                % {"status": record.get_status_display()})
+        _require(permissions.can_edit(actor, record), _("You may not submit for this unit."))
+        record.full_clean()
+        before = snapshot(record)
+        record.status = ReviewStatus.SUBMITTED
+        record.submitted_by = actor.db_user
+        record.submitted_at = timezone.now()
+        record.save()
+        audit(actor, "submit", record, before, snapshot(record))
+    return record
+
+
+def approve(actor: Actor, record: Reviewed, comment: str = "") -> Reviewed:
+    with transaction.atomic():
+        record = _locked(record)
+        if record.status != ReviewStatus.SUBMITTED:
+            raise WorkflowError(_("Only submitted records can be approved."))
+        _require(permissions.can_review(actor, record), _("You may not review this unit's submissions."))
+        before = snapshot(record)
+        record.status = ReviewStatus.APPROVED
+        record.reviewed_by = actor.db_user
+        record.reviewed_at = timezone.now()
+        record.review_comment = comment
+        record.save()
+        audit(actor, "approve", record, before, snapshot(record), comment)
+    return record
+
+
+def return_for_revision(actor: Actor, record: Reviewed, comment: str) -> Reviewed:
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say why the record is returned.")})
+    with transaction.atomic():
+        record = _locked(record)
+        if record.status != ReviewStatus.SUBMITTED:
+            raise WorkflowError(_("Only submitted records can be returned."))
+        _require(permissions.can_review(actor, record), _("You may not review this unit's submissions."))
+        before = snapshot(record)
+        record.status = ReviewStatus.RETURNED
+        record.reviewed_by = actor.db_user
+        record.reviewed_at = timezone.now()
+        record.review_comment = comment.strip()
+        record.save()
+        audit(actor, "return", record, before, snapshot(record), comment.strip())
+    return record
+
+
+def _apply(record: Reviewed, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(record, name, value)
+
+
+def correct(actor: Actor, record: Reviewed, **changes) -> Reviewed:
+    """A new draft revision superseding an approved record; the approved row itself never changes."""
+    with transaction.atomic():
+        record = _locked(record)
+        if record.status != ReviewStatus.APPROVED:
+            raise WorkflowError(_("Only approved records are corrected; edit the draft instead."))
+        if type(record).objects.filter(supersedes=record).exists():
+            raise WorkflowError(_("A correction of this record already exists."))
+        _require(permissions.can_correct(actor, record), _("You may not correct this unit's records."))
+        new = type(record).objects.get(pk=record.pk)
+        new.pk = new.id = None
+        new._state.adding = True
+        new.revision = record.revision + 1
+        new.supersedes = record
+        new.status = ReviewStatus.DRAFT
+        new.created_by = actor.db_user
+        new.created_at = timezone.now()
+        new.submitted_by = new.reviewed_by = new.submitted_at = new.reviewed_at = None
+        new.review_comment = ""
+        _apply(new, changes)
+        new.full_clean()
+        new.save()
+        audit(actor, "correct", new, snapshot(record), snapshot(new),
+              _("Revision %(rev)s of record #%(pk)s") % {"rev": new.revision, "pk": record.pk})
+    return new
+
+
+def _current(queryset: models.QuerySet) -> Reviewed | None:
+    return queryset.order_by("-revision").first()
+
+
+def _save_draft(actor: Actor, model: type[Reviewed], key: dict, fields: dict) -> Reviewed:
+    """Create or update the editable revision for `key`; refuses when the latest revision is not editable."""
+    with transaction.atomic():
+        current = _current(model.objects.select_for_update().filter(**key))
+        if current is not None and not current.is_editable:
+            if current.status == ReviewStatus.APPROVED:
+                raise WorkflowError(_("This value is approved; submit a correction instead."))
+            raise WorkflowError(_("This value is submitted and awaits review."))
+        if current is None:
+            record = model(**key, created_by=actor.db_user)
+            _apply(record, fields)
+            record.full_clean()
+            record.save()
+            audit(actor, "create", record, None, snapshot(record))
+        else:
+            record = current
+            before = snapshot(record)
+            _apply(record, fields)
+            record.full_clean()
+            record.save()
+            audit(actor, "edit", record, before, snapshot(record))
+    return record
+
+
+# --- indicator and task reports -------------------------------------------------------------------------------
+
+def save_indicator_report(actor: Actor, *, indicator: Indicator, unit: ResponsibleUnit, period: ReportingPeriod,
+                          value: float, value_unit: str | None = None, note: str = "") -> IndicatorReport:
+    """Create or edit the draft of `unit`'s value of `indicator` for `period`."""
+    _require(permissions.can_report(actor, unit), _("You may not report for this unit."))
+    if indicator.plan_id != period.plan_id or not permissions.owns_indicator(unit, indicator):
+        raise PermissionDenied(_("The unit does not report this indicator."))
+    value_unit = indicator.unit if value_unit is None else value_unit
+    if value_unit != indicator.unit:
+        raise ValidationError({"value_unit": _("Unit %(given)s does not match the indicator's unit %(unit)s.")
+                               % {"given": value_unit or "∅", "unit": indicator.unit or "∅"}})
+    return _save_draft(actor, IndicatorReport, {"indicator": indicator, "unit": unit, "period": period},
+                       {"value": float(value), "value_unit": value_unit, "note": note or ""})
+
+
+def save_task_report(actor: Actor, *, task: Task, unit: ResponsibleUnit, period: ReportingPeriod,
+                     narrative: str = "", progress_status: str = TaskReport.Progress.IN_PROGRESS,
+                     percent_complete: int | None = None) -> TaskReport:
+    _require(permissions.can_report(actor, unit), _("You may not report for this unit."))
+    if task.action.plan_id != period.plan_id or not permissions.owns_task(unit, task):
+        raise PermissionDenied(_("The unit is not responsible for this task."))
+    return _save_draft(actor, TaskReport, {"task": task, "unit": unit, "period": period},
+                       {"narrative": narrative or "", "progress_status": progress_status,
+                        "percent_complete": percent_complete})
+
+
+def delete_draft(actor: Actor, record: Reviewed) -> None:
+    with transaction.atomic():
+        record = _locked(record)
+        if record.status != ReviewStatus.DRAFT:
+            raise WorkflowError(_("Only drafts can be deleted."))
+        _require(permissions.can_edit(actor, record), _("You may not edit this unit's records."))
+        audit(actor, "delete", record, snapshot(record), None)
+        if isinstance(record, TaskReport):
+            for item in record.evidence.all():
+                item.file.delete(save=False)
+                item.delete()
+        record.delete()
+
+
+# --- evidence -------------------------------------------------------------------------------------------------
+
+def check_evidence_file(uploaded) -> tuple[str, str]:
+    """(extension, content type) of an allowed upload, judged by its bytes; raises ValidationError otherwise."""
+    name = uploaded.name or ""
+    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if uploaded.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
+    if uploaded.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if ext not in EVIDENCE_TYPES:
+        raise ValidationError(_("Only PDF, XLSX, DOCX, PNG and JPG files are accepted."), code="type")
+    content_type, matches = EVIDENCE_TYPES[ext]
+    uploaded.seek(0)
+    head = uploaded.read(8192)
+    if not matches(head):
+        raise ValidationError(_("The file's content is not a %(ext)s file.") % {"ext": ext[1:].upper()},
+                              code="content")
+    if ext in OOXML_MARKERS:
+        uploaded.seek(0)
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(uploaded) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            raise ValidationError(_("The file's content is not a %(ext)s file.") % {"ext": ext[1:].upper()},
+                                  code="content") from None
+        if not any(n.startswith(OOXML_MARKERS[ext].decode()) for n in names):
+            raise ValidationError(_("The file's content is not a %(ext)s file.") % {"ext": ext[1:].upper()},
+                                  code="content")
+    uploaded.seek(0)
+    return (".jpg" if ext == ".jpeg" else ext), content_type
+
+
+def add_evidence(actor: Actor, task_report: TaskReport, uploaded) -> Evidence:
+    if not task_report.is_editable:
+        raise WorkflowError(_("Evidence can only be added to drafts and returned reports."))
+    _require(permissions.can_edit(actor, task_report), _("You may not edit this unit's records."))
+    ext, content_type = check_evidence_file(uploaded)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    original = (uploaded.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    with transaction.atomic():
+        item = Evidence(task_report=task_report, original_name=original, size=uploaded.size,
+                        content_type=content_type, sha256=digest.hexdigest(), uploaded_by=actor.db_user)
+        item.file.save(f"upload{ext}", uploaded, save=False)
+        item.save()
+        audit(actor, "add_evidence", task_report, None,
+              {"evidence": item.pk, "name": original, "size": item.size, "sha256": item.sha256})
+    return item
+
+
+def remove_evidence(actor: Actor, item: Evidence) -> None:
+    report = item.task_report
+    if not report.is_editable:
+        raise WorkflowError(_("Evidence can only be removed from drafts and returned reports."))
+    _require(permissions.can_edit(actor, report), _("You may not edit this unit's records."))
+    with transaction.atomic():
+        audit(actor, "remove_evidence", report, {"evidence": item.pk, "name": item.original_name}, None)
+        item.file.delete(save=False)
+        item.delete()
+
+
+# --- projects -------------------------------------------------------------------------------------------------
+
+PROJECT_FIELDS = ("kind", "name", "town", "responsible_unit", "quantity", "quantity_unit", "saving_rate",
+                  "commissioned_on", "indicator", "note")
+
+
+def save_project(actor: Actor, plan: Plan, fields: dict, project: Project | None = None) -> Project:
+    """Create a draft project or edit a draft / returned one."""
+    unit = fields.get("responsible_unit") or (project.responsible_unit if project else None)
+    if unit is None:
+        raise ValidationError({"responsible_unit": _("A responsible unit is required.")})
+    _require(permissions.can_report(actor, unit), _("You may not report for this unit."))
+    with transaction.atomic():
+        if project is None:
+            project = Project(plan=plan, created_by=actor.db_user)
+            before = None
+        else:
+            project = _locked(project)
+            if not project.is_editable:
+                raise WorkflowError(_("This project is %(status)s and cannot be edited.")
+                                    % {"status": project.get_status_display()})
+            _require(permissions.can_edit(actor, project), _("You may not edit this unit's records."))
+            before = snapshot(project)
+        _apply(project, {k: v for k, v in fields.items() if k in PROJECT_FIELDS})
+        if not project.quantity_unit:
+            project.quantity_unit = Project.DEFAULT_UNITS.get(project.kind, "")
+        project.full_clean()
+        project.save()
+        audit(actor, "create" if before is None else "edit", project, before, snapshot(project))
+    return project
+
+
+# --- periods, tokens, memberships ------------------------------------------------------------------------------
+
+def ensure_periods(plan: Plan, first_year: int, last_year: int, quarterly: bool = True) -> list[ReportingPeriod]:
+    """Annual (due 31 January next year) and quarterly (due 15 days after the quarter) periods; idempotent."""
+    made = []
+    for year in range(first_year, last_year + 1):
+        start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.ANNUAL, year)
+        period, _created = ReportingPeriod.objects.get_or_create(
+            plan=plan, kind=ReportingPeriod.Kind.ANNUAL, year=year,
+            defaults={"start": start, "end": end, "due_date": dt.date(year + 1, 1, 31)})
+        made.append(period)
+        for quarter in range(1, 5) if quarterly else ():
+            start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.QUARTERLY, year, quarter)
+            period, _created = ReportingPeriod.objects.get_or_create(
+                plan=plan, kind=ReportingPeriod.Kind.QUARTERLY, year=year, quarter=quarter,
+                defaults={"start": start, "end": end, "due_date": end + dt.timedelta(days=15)})
+            made.append(period)
+    return made
+
+
+def create_token(actor: Actor, unit: ResponsibleUnit, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
+    _require(permissions.can_manage_tokens(actor, unit), _("You may not manage this unit's tokens."))
+    if not name.strip():
+        raise ValidationError({"name": _("Give the token a name.")})
+    with transaction.atomic():
+        token, raw = ApiToken.generate(unit=unit, name=name.strip(), read_only=read_only,
+                                       created_by=actor.db_user)
+        audit(actor, "create", token, None, {"unit": unit.pk, "name": token.name, "prefix": token.prefix,
+                                             "read_only": read_only})
+    return token, raw
+
+
+def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
+    _require(permissions.can_manage_tokens(actor, token.unit), _("You may not manage this unit's tokens."))
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit(actor, "revoke", token, None, {"revoked_at": token.revoked_at.isoformat()})
+    return token
+
+
+def set_membership(user, unit: ResponsibleUnit, role: str) -> Membership:
+    membership, _created = Membership.objects.update_or_create(user=user, defaults={"unit": unit, "role": role})
+    return membership

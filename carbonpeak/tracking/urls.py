@@ -1,0 +1,36 @@
+from django.urls import path, re_path
+
+from carbonpeak.tracking import views
+
+KINDS = r"^(?P<kind>indicator-reports|task-reports|projects)/(?P<pk>[0-9]+)/"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("periods/<int:period_pk>/", views.my_sheet, name="my_sheet"),
+    path("periods/<int:period_pk>/units/<slug:unit_code>/", views.sheet, name="sheet"),
+    path("periods/<int:period_pk>/units/<slug:unit_code>/indicators/<int:indicator_pk>/", views.indicator_row,
+         name="indicator_row"),
+    path("periods/<int:period_pk>/units/<slug:unit_code>/tasks/<int:task_pk>/", views.task_row, name="task_row"),
+    path("periods/<int:period_pk>/units/<slug:unit_code>/submit/", views.submit_all, name="submit_all"),
+    path("periods/<int:period_pk>/units/<slug:unit_code>/template.xlsx", views.excel_template,
+         name="excel_template"),
+    path("periods/<int:period_pk>/units/<slug:unit_code>/upload/", views.excel_upload, name="excel_upload"),
+    path("review/", views.review_queue, name="review"),
+    path("reminders/", views.reminders, name="reminders"),
+    path("indicator-reports/<int:pk>/", views.record, {"kind": "indicator-reports"}, name="indicator_report"),
+    path("task-reports/<int:pk>/", views.record, {"kind": "task-reports"}, name="task_report"),
+    path("projects/<int:pk>/", views.record, {"kind": "projects"}, name="project"),
+    re_path(KINDS + r"submit/$", views.record_submit, name="record_submit"),
+    re_path(KINDS + r"review/$", views.record_review, name="record_review"),
+    re_path(KINDS + r"correct/$", views.record_correct, name="record_correct"),
+    re_path(KINDS + r"delete/$", views.record_delete, name="record_delete"),
+    path("task-reports/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("projects/", views.projects, name="projects"),
+    path("projects/new/", views.project_edit, name="project_new"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]
+urlpatterns += __import__("carbonpeak.tracking.progress_urls", fromlist=["urlpatterns"]).urlpatterns  # progress pages

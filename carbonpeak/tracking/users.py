@@ -1,0 +1,50 @@
+"""Demo users, one per role, for the units the demo history covers. All share the password `carbonpeak-demo`."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from carbonpeak.plan.models import Plan, ResponsibleUnit
+from carbonpeak.tracking.models import Membership
+
+DEMO_PASSWORD = "carbonpeak-demo"
+
+# username → (unit as the plan names it, role)
+DEMO_USERS: dict[str, tuple[str, str]] = {
+    "office": ("区发改委", Membership.Role.ADMIN),
+    "leader": ("区发改委", Membership.Role.LEADER),
+    "zhujiajiao-reporter": ("朱家角镇", Membership.Role.REPORTER),
+    "zhujiajiao-reviewer": ("朱家角镇", Membership.Role.REVIEWER),
+    "jingwei-reporter": ("区经委", Membership.Role.REPORTER),
+    "jingwei-reviewer": ("区经委", Membership.Role.REVIEWER),
+    "jianguanwei-reporter": ("区建管委", Membership.Role.REPORTER),
+}
+
+
+def find_unit(plan: Plan, name: str) -> ResponsibleUnit:
+    """A unit of the plan by code, Chinese name or alias."""
+    unit = plan.units.filter(code=name).first() or plan.units.filter(name_zh=name).first()
+    if unit is None:
+        unit = next((u for u in plan.units.all() if name in (u.aliases or [])), None)
+    if unit is None:
+        raise ResponsibleUnit.DoesNotExist(f"plan {plan.code} has no unit named {name!r}")
+    return unit
+
+
+@transaction.atomic
+def ensure_demo_users(plan: Plan) -> dict:
+    """Create (or reset) the demo users and their memberships; returns username → user. Idempotent."""
+    User = get_user_model()
+    users = {}
+    for username, (unit_name, role) in DEMO_USERS.items():
+        unit = find_unit(plan, unit_name)
+        user, created = User.objects.get_or_create(username=username)
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+        user.is_active = True
+        user.is_staff = role == Membership.Role.ADMIN
+        user.save()
+        Membership.objects.update_or_create(user=user, defaults={"unit": unit, "role": role})
+        users[username] = user
+    return users

@@ -1,0 +1,541 @@
+"""Tracking pages: a unit's reporting sheet (HTMX inline edit), review queue, record pages with audit trail,
+evidence, Excel template / upload, reminders, projects and API tokens.
+
+Thin views: scope comes from `permissions` (objects outside it are 404), changes from `services`.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import LoginView as DjangoLoginView
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from carbonpeak.plan.models import ResponsibleUnit
+from carbonpeak.plan.selectors import default_plan
+from carbonpeak.tracking import excel, permissions, selectors, services
+from carbonpeak.tracking.forms import (
+    EvidenceForm, IndicatorValueForm, ProjectForm, RateLimitedAuthenticationForm, ReviewForm, TaskProgressForm,
+    TokenForm, UploadForm,
+)
+from carbonpeak.tracking.models import IndicatorReport, Project, ReviewStatus, TaskReport
+from carbonpeak.tracking.permissions import actor_for, get_or_404
+
+
+class LoginView(DjangoLoginView):
+    """The site's login page (`/accounts/login/`), with per username+IP lockout after repeated failures."""
+
+    template_name = "core/login.html"
+    authentication_form = RateLimitedAuthenticationForm
+
+
+def member_required(view):
+    """Logged in, with a membership (or superuser): sets `request.actor` and `request.plan`."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        actor = actor_for(request)
+        if not actor.is_member:
+            return render(request, "tracking/no_membership.html", status=403)
+        plan = default_plan()
+        if plan is None:
+            return render(request, "plan/no_plan.html", status=404)
+        request.actor, request.plan = actor, plan
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _errors_text(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(m for msgs in error.message_dict.values() for m in msgs)
+    return "; ".join(error.messages)
+
+
+def _period(request, period_pk: int):
+    return get_or_404(request.plan.reporting_periods.all(), pk=period_pk)
+
+
+def _unit(request, unit_code: str) -> ResponsibleUnit:
+    """A unit the actor may see (else 404)."""
+    return get_or_404(permissions.visible_units(request.actor, request.plan), code=unit_code)
+
+
+# --- index and the reporting sheet ----------------------------------------------------------------------------
+
+@member_required
+def index(request):
+    actor, plan = request.actor, request.plan
+    period = selectors.default_report_period(plan)
+    periods = list(plan.reporting_periods.order_by("-end", "kind")[:24])
+    queue = _review_queue(actor, plan)
+    reminders = selectors.reminders(plan, permissions.visible_units(actor, plan))
+    owed = selectors.obligations(plan)
+    units = [u for u in permissions.visible_units(actor, plan) if u.pk in owed] if actor.sees_all else []
+    return render(request, "tracking/index.html", {
+        "plan": plan, "actor": actor, "period": period, "periods": periods, "units": units,
+        "queue_count": sum(len(v) for v in queue.values()), "reminder_count": len(reminders),
+        "can_manage_tokens": permissions.can_manage_tokens(actor),
+    })
+
+
+@member_required
+def my_sheet(request, period_pk: int):
+    """Shortcut: the actor's own unit's sheet for a period."""
+    if request.actor.unit is None:
+        raise Http404("no unit")
+    return redirect("tracking:sheet", period_pk, request.actor.unit.code)
+
+
+def _sheet_context(request, period, unit) -> dict:
+    actor = request.actor
+    return {
+        "plan": request.plan, "period": period, "unit": unit, "actor": actor,
+        "indicator_rows": selectors.indicator_rows(unit, period),
+        "task_rows": selectors.task_rows(unit, period),
+        "can_report": permissions.can_report(actor, unit),
+        "can_review": actor.token is None and (actor.is_admin or (
+            actor.role == permissions.Role.REVIEWER and actor.unit.pk == unit.pk)),
+        "progress_choices": TaskReport.Progress.choices,
+        "periods": request.plan.reporting_periods.order_by("-end", "kind"),
+    }
+
+
+@member_required
+def sheet(request, period_pk: int, unit_code: str):
+    period, unit = _period(request, period_pk), _unit(request, unit_code)
+    return render(request, "tracking/sheet.html", _sheet_context(request, period, unit))
+
+
+def _row_response(request, template: str, context: dict, period, unit, status: int = 200):
+    if _is_htmx(request) or request.method == "GET":
+        return render(request, template, context, status=status)
+    return redirect("tracking:sheet", period.pk, unit.code)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def indicator_row(request, period_pk: int, unit_code: str, indicator_pk: int):
+    """HTMX: the row of one indicator on the sheet; POST saves the draft (`action=save`) or saves and submits."""
+    actor = request.actor
+    period, unit = _period(request, period_pk), _unit(request, unit_code)
+    indicator = get_or_404(permissions.unit_indicators(unit).filter(plan=request.plan), pk=indicator_pk)
+    error = ""
+    if request.method == "POST":
+        if not permissions.can_report(actor, unit):
+            raise PermissionDenied(_("You may not report for this unit."))
+        form = IndicatorValueForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = services.save_indicator_report(
+                    actor, indicator=indicator, unit=unit, period=period, value=data["value"],
+                    value_unit=data["value_unit"] if "value_unit" in request.POST else None, note=data["note"])
+                if request.POST.get("action") == "submit":
+                    services.submit(actor, report)
+            except ValidationError as exc:
+                error = _errors_text(exc)
+        else:
+            error = _("Enter a number.") if "value" in form.errors else _errors_text(
+                ValidationError(form.errors))
+        if not _is_htmx(request):
+            (messages.error if error else messages.success)(request, error or _("Saved."))
+    row = next(r for r in selectors.indicator_rows(unit, period) if r.subject.pk == indicator.pk)
+    context = {**_sheet_context(request, period, unit), "row": row, "error": error}
+    return _row_response(request, "tracking/_indicator_row.html", context, period, unit,
+                         status=422 if error and not _is_htmx(request) else 200)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def task_row(request, period_pk: int, unit_code: str, task_pk: int):
+    actor = request.actor
+    period, unit = _period(request, period_pk), _unit(request, unit_code)
+    task = get_or_404(permissions.unit_tasks(unit).filter(action__plan=request.plan), pk=task_pk)
+    error = ""
+    if request.method == "POST":
+        if not permissions.can_report(actor, unit):
+            raise PermissionDenied(_("You may not report for this unit."))
+        form = TaskProgressForm(request.POST)
+        if form.is_valid():
+            try:
+                report = services.save_task_report(actor, task=task, unit=unit, period=period, **form.cleaned_data)
+                if request.POST.get("action") == "submit":
+                    services.submit(actor, report)
+            except ValidationError as exc:
+                error = _errors_text(exc)
+        else:
+            error = _errors_text(ValidationError(form.errors))
+        if not _is_htmx(request):
+            (messages.error if error else messages.success)(request, error or _("Saved."))
+    row = next(r for r in selectors.task_rows(unit, period) if r.subject.pk == task.pk)
+    context = {**_sheet_context(request, period, unit), "row": row, "error": error}
+    return _row_response(request, "tracking/_task_row.html", context, period, unit)
+
+
+@member_required
+@require_POST
+def submit_all(request, period_pk: int, unit_code: str):
+    """Submit every draft or returned record of the unit for the period."""
+    actor = request.actor
+    period, unit = _period(request, period_pk), _unit(request, unit_code)
+    if not permissions.can_report(actor, unit):
+        raise PermissionDenied(_("You may not report for this unit."))
+    count, errors = 0, []
+    for model in (IndicatorReport, TaskReport):
+        for record in model.objects.filter(unit=unit, period=period, status__in=[ReviewStatus.DRAFT,
+                                                                                  ReviewStatus.RETURNED]):
+            try:
+                services.submit(actor, record)
+                count += 1
+            except ValidationError as exc:
+                errors.append(f"{record}: {_errors_text(exc)}")
+    messages.success(request, _("%(count)d records submitted for review.") % {"count": count})
+    for error in errors:
+        messages.error(request, error)
+    return redirect("tracking:sheet", period.pk, unit.code)
+
+
+# --- review ---------------------------------------------------------------------------------------------------
+
+def _review_queue(actor, plan) -> dict:
+    if not actor.can_review_any or actor.token is not None:
+        return {"indicators": [], "tasks": [], "projects": []}
+    submitted = {"status": ReviewStatus.SUBMITTED}
+    return {
+        "indicators": list(permissions.indicator_reports(actor).filter(period__plan=plan, **submitted)),
+        "tasks": list(permissions.task_reports(actor).filter(period__plan=plan, **submitted)),
+        "projects": list(permissions.projects(actor).filter(plan=plan, responsible_unit__in=(
+            permissions.visible_units(actor, plan)), **submitted)),
+    }
+
+
+@member_required
+def review_queue(request):
+    actor = request.actor
+    if not actor.can_review_any:
+        raise PermissionDenied(_("Only reviewers and the district office review submissions."))
+    return render(request, "tracking/review_queue.html", {"queue": _review_queue(actor, request.plan),
+                                                          "plan": request.plan})
+
+
+RECORD_KINDS = {
+    "indicator-reports": (permissions.indicator_reports, "tracking/indicator_report.html"),
+    "task-reports": (permissions.task_reports, "tracking/task_report.html"),
+    "projects": (permissions.projects, "tracking/project.html"),
+}
+
+
+def _record(request, kind: str, pk: int):
+    if kind not in RECORD_KINDS:
+        raise Http404("unknown kind")
+    scope, _template = RECORD_KINDS[kind]
+    return get_or_404(scope(request.actor), pk=pk)
+
+
+def _revisions(record) -> list:
+    """The record's revision chain, oldest first."""
+    model = type(record)
+    if isinstance(record, Project):
+        root = record
+        while root.supersedes_id:
+            root = root.supersedes
+        chain, node = [root], root
+        while True:
+            node = model.objects.filter(supersedes=node).first()
+            if node is None:
+                return chain
+            chain.append(node)
+    key = ({"indicator": record.indicator_id} if isinstance(record, IndicatorReport) else {"task": record.task_id})
+    return list(model.objects.filter(unit=record.unit_id, period=record.period_id, **key).order_by("revision"))
+
+
+@member_required
+def record(request, kind: str, pk):
+    actor = request.actor
+    obj = _record(request, kind, pk)
+    _scope, template = RECORD_KINDS[kind]
+    context = {
+        "plan": request.plan, "record": obj, "kind": kind, "actor": actor,
+        "audit": obj.audit_entries(), "revisions": _revisions(obj),
+        "can_edit": permissions.can_edit(actor, obj), "can_review": permissions.can_review(actor, obj),
+        "can_correct": permissions.can_correct(actor, obj),
+        "review_form": ReviewForm(), "evidence_form": EvidenceForm(),
+    }
+    if isinstance(obj, TaskReport):
+        context["evidence"] = obj.evidence.all()
+        context["progress_choices"] = TaskReport.Progress.choices
+        context["evidence_audit"] = None
+    return render(request, template, context)
+
+
+@member_required
+@require_POST
+def record_submit(request, kind: str, pk: int):
+    obj = _record(request, kind, pk)
+    try:
+        services.submit(request.actor, obj)
+        messages.success(request, _("Submitted for review."))
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    return redirect(obj.get_absolute_url())
+
+
+@member_required
+@require_POST
+def record_review(request, kind: str, pk: int):
+    actor = request.actor
+    obj = _record(request, kind, pk)
+    if not (actor.can_review_any and actor.token is None):
+        raise PermissionDenied(_("Only reviewers and the district office review submissions."))
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors_text(ValidationError(form.errors)))
+        return redirect(obj.get_absolute_url())
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.approve(actor, obj, form.cleaned_data["comment"])
+            messages.success(request, _("Approved."))
+        else:
+            services.return_for_revision(actor, obj, form.cleaned_data["comment"])
+            messages.success(request, _("Returned with comments."))
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    return redirect(request.POST.get("next") if request.POST.get("next") == reverse("tracking:review")
+                    else obj.get_absolute_url())
+
+
+@member_required
+@require_POST
+def record_correct(request, kind: str, pk: int):
+    """Start a correction (a new draft revision) of an approved record."""
+    actor = request.actor
+    obj = _record(request, kind, pk)
+    if not permissions.can_correct(actor, obj):
+        raise PermissionDenied(_("You may not correct this record."))
+    changes = {}
+    if isinstance(obj, IndicatorReport):
+        form = IndicatorValueForm({"value": request.POST.get("value", obj.value), "note": request.POST.get("note", "")})
+        if not form.is_valid():
+            messages.error(request, _("Enter a number."))
+            return redirect(obj.get_absolute_url())
+        changes = {"value": form.cleaned_data["value"], "note": form.cleaned_data["note"]}
+    try:
+        new = services.correct(actor, obj, **changes)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+        return redirect(obj.get_absolute_url())
+    messages.success(request, _("Correction started as revision %(rev)s.") % {"rev": new.revision})
+    return redirect(new.get_absolute_url())
+
+
+@member_required
+@require_POST
+def record_delete(request, kind: str, pk: int):
+    obj = _record(request, kind, pk)
+    try:
+        services.delete_draft(request.actor, obj)
+        messages.success(request, _("Draft deleted."))
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+        return redirect(obj.get_absolute_url())
+    if isinstance(obj, Project):
+        return redirect("tracking:projects")
+    return redirect("tracking:sheet", obj.period_id, obj.unit.code)
+
+
+# --- evidence -------------------------------------------------------------------------------------------------
+
+@member_required
+@require_POST
+def evidence_upload(request, pk: int):
+    report = get_or_404(permissions.task_reports(request.actor), pk=pk)
+    if not permissions.can_report(request.actor, report.unit):
+        raise PermissionDenied(_("You may not edit this unit's records."))
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _errors_text(ValidationError(form.errors)))
+        return redirect(report.get_absolute_url())
+    try:
+        item = services.add_evidence(request.actor, report, form.cleaned_data["file"])
+        messages.success(request, _("Uploaded %(name)s.") % {"name": item.original_name})
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+        return render(request, "tracking/evidence_rejected.html",
+                      {"record": report, "error": _errors_text(exc)}, status=400)
+    return redirect(report.get_absolute_url())
+
+
+@member_required
+def evidence_download(request, pk: int):
+    item = get_or_404(permissions.evidence(request.actor), pk=pk)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
+                            content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@member_required
+@require_POST
+def evidence_delete(request, pk: int):
+    item = get_or_404(permissions.evidence(request.actor), pk=pk)
+    report = item.task_report
+    try:
+        services.remove_evidence(request.actor, item)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    return redirect(report.get_absolute_url())
+
+
+# --- Excel ----------------------------------------------------------------------------------------------------
+
+@member_required
+def excel_template(request, period_pk: int, unit_code: str):
+    period, unit = _period(request, period_pk), _unit(request, unit_code)
+    data = excel.build_template(unit, period)
+    response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{excel.template_filename(unit, period)}"'
+    return response
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def excel_upload(request, period_pk: int, unit_code: str):
+    actor = request.actor
+    period, unit = _period(request, period_pk), _unit(request, unit_code)
+    if not permissions.can_report(actor, unit):
+        raise PermissionDenied(_("You may not report for this unit."))
+    result, status = None, 200
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        result = excel.import_upload(actor, form.cleaned_data["file"], unit, period,
+                                     submit=form.cleaned_data["submit"])
+        if result.ok:
+            messages.success(request, _("Imported %(count)d values.") % {"count": len(result.stored)})
+            return redirect("tracking:sheet", period.pk, unit.code)
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "tracking/upload.html", {"plan": request.plan, "period": period, "unit": unit,
+                                                    "form": form, "result": result}, status=status)
+
+
+# --- reminders ------------------------------------------------------------------------------------------------
+
+@member_required
+def reminders(request):
+    actor, plan = request.actor, request.plan
+    period = None
+    if request.GET.get("period"):
+        period = selectors.find_period(plan, request.GET["period"])
+        if period is None:
+            raise Http404("no such period")
+    items = selectors.reminders(plan, permissions.visible_units(actor, plan), period)
+    return render(request, "tracking/reminders.html", {"plan": plan, "reminders": items, "period": period,
+                                                       "periods": plan.reporting_periods.order_by("-end")})
+
+
+# --- projects -------------------------------------------------------------------------------------------------
+
+@member_required
+def projects(request):
+    actor, plan = request.actor, request.plan
+    qs = permissions.projects(actor).filter(plan=plan).current()
+    kind, status = request.GET.get("kind"), request.GET.get("status")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return render(request, "tracking/projects.html", {
+        "plan": plan, "projects": qs, "kinds": Project.Kind.choices, "statuses": ReviewStatus.choices,
+        "kind": kind or "", "status": status or "",
+        "can_create": actor.can_write,
+    })
+
+
+def _reportable_units(actor, plan):
+    units = plan.units.exclude(kind=ResponsibleUnit.Kind.GROUP)
+    return units if actor.is_admin else units.filter(pk=actor.unit.pk if actor.unit else None)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk: int | None = None):
+    actor, plan = request.actor, request.plan
+    project = get_or_404(permissions.projects(actor), pk=pk) if pk else None
+    if not actor.can_write:
+        raise PermissionDenied(_("Only reporters and the district office register projects."))
+    if project is not None and not permissions.can_edit(actor, project):
+        raise PermissionDenied(_("This project cannot be edited."))
+    units = _reportable_units(actor, plan)
+    form = ProjectForm(request.POST or None, instance=project or Project(plan=plan), plan=plan, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.save_project(actor, plan, form.cleaned_data, project)
+            if request.POST.get("action") == "submit":
+                services.submit(actor, project)
+            messages.success(request, _("Project saved."))
+            return redirect(project.get_absolute_url())
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            form.add_error(None, _errors_text(exc))
+    return render(request, "tracking/project_form.html", {"plan": plan, "form": form, "project": project},
+                  status=400 if request.method == "POST" else 200)
+
+
+# --- API tokens -----------------------------------------------------------------------------------------------
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    actor, plan = request.actor, request.plan
+    if not permissions.can_manage_tokens(actor):
+        raise PermissionDenied(_("Only reviewers and the district office manage API tokens."))
+    units = plan.units.exclude(kind=ResponsibleUnit.Kind.GROUP)
+    if not actor.is_admin:
+        units = units.filter(pk=actor.unit.pk)
+    form = TokenForm(request.POST or None, units=units)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        token, raw = services.create_token(actor, form.cleaned_data["unit"], form.cleaned_data["name"],
+                                           form.cleaned_data["read_only"])
+        form = TokenForm(units=units)
+    return render(request, "tracking/tokens.html", {
+        "plan": plan, "form": form, "raw_token": raw,
+        "tokens": permissions.tokens(actor).filter(unit__plan=plan),
+    })
+
+
+@member_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_or_404(permissions.tokens(request.actor), pk=pk)
+    services.revoke_token(request.actor, token)
+    messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    return redirect("tracking:tokens")
