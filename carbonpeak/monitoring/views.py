@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -6,9 +7,14 @@ from carbonpeak.monitoring import services
 from carbonpeak.monitoring.models import RejectedReading, Site
 
 
+SITES_ON_OVERVIEW = 50
+
+
 def index(request):
     ctx = services.overview()
-    ctx["sites"] = Site.objects.select_related("town").order_by("kind", "code")
+    # a district has hundreds of sites: the overview lists the first SITES_ON_OVERVIEW, silent ones first
+    sites = Site.objects.select_related("town").order_by(F("last_seen_ts").asc(nulls_first=True), "kind", "code")
+    ctx["sites"] = list(sites[:SITES_ON_OVERVIEW])
     ctx["top_chart"] = [{"name": t["site"].name, "tce": round(t["tce"], 2)} for t in ctx["top"]]
     return render(request, "monitoring/overview.html", ctx)
 
