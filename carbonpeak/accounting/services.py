@@ -111,6 +111,23 @@ def import_records(plan: Plan, source: Any, filename: str = "upload", kind: str 
     return batch
 
 
+def import_monitoring(plan: Plan, year: int, user=None) -> ImportBatch | None:
+    """Replace the plan's monitoring-fed records of `year` with the monthly energy of every monitored site.
+
+    Re-running is idempotent: the year's earlier monitoring records are removed in the same transaction.
+    Monitoring records are per site (entity = site code); don't also enter the same sites by hand.
+    """
+    from carbonpeak.monitoring.services import feed_accounting
+
+    rows = feed_accounting(year)
+    with transaction.atomic():
+        EnergyRecord.objects.filter(plan=plan, year=year, source=EnergyRecord.Source.MONITORING).delete()
+        if not rows:
+            return None
+        return import_records(plan, pd.DataFrame(rows), f"monitoring-{year}", kind=EnergyRecord.Source.MONITORING,
+                              user=user)
+
+
 def records_frame(plan: Plan, year: int | None = None) -> pd.DataFrame:
     """The plan's energy records as the engine's DataFrame (one column per field, town by name)."""
     qs = EnergyRecord.objects.filter(plan=plan)

@@ -1,6 +1,7 @@
 """`carbonpeak accounting compute --input FILE [--format json|table] [--factor-set CODE]`,
 `carbonpeak accounting import FILE [--plan CODE]`, `carbonpeak accounting factors load [FILE]`,
-`carbonpeak accounting factors list`, `carbonpeak accounting inventory [--plan CODE] [--factor-set CODE]`."""
+`carbonpeak accounting factors list`, `carbonpeak accounting inventory [--plan CODE] [--factor-set CODE]`,
+`carbonpeak accounting import-monitoring --year Y [--plan CODE]`."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ class Command(BaseCommand):
         i = sub.add_parser("import", help="store the records of a file (all or nothing)")
         i.add_argument("file")
         i.add_argument("--plan", default=None, help="plan code (default: the configured plan)")
+        m = sub.add_parser("import-monitoring", help="store a year's monthly energy per monitored site (replaces that year's)")
+        m.add_argument("--year", type=int, required=True)
+        m.add_argument("--plan", default=None, help="plan code (default: the configured plan)")
         f = sub.add_parser("factors", help="factor sets")
         fsub = f.add_subparsers(dest="factors_action", required=True)
         fl = fsub.add_parser("load", help="load factor sets from a YAML file (default: the shipped file)")
@@ -54,7 +58,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options) -> None:
         try:
-            getattr(self, f"_{action}")(**options)
+            getattr(self, f"_{action.replace('-', '_')}")(**options)
         except RecordsError as exc:
             raise CommandError(f"{len(exc.errors)} bad row(s):\n" + "\n".join(str(e) for e in exc.errors)) from exc
         except (FactorError, UnitError, FileNotFoundError) as exc:
@@ -91,6 +95,13 @@ class Command(BaseCommand):
         p = self._plan(plan)
         batch = import_records(p, file, Path(file).name)
         self.stdout.write(self.style.SUCCESS(f"imported {batch.rows} record(s) into {p.code}"))
+
+    def _import_monitoring(self, year: int, plan: str | None, **_) -> None:
+        from carbonpeak.accounting.services import import_monitoring
+
+        p = self._plan(plan)
+        batch = import_monitoring(p, year)
+        self.stdout.write(self.style.SUCCESS(f"imported {batch.rows if batch else 0} monitoring record(s) for {year} into {p.code}"))
 
     def _factors(self, factors_action: str, file: str | None = None, **_) -> None:
         from carbonpeak.accounting.models import FactorSet
