@@ -62,7 +62,7 @@ class TaskProgressForm(forms.Form):
     narrative = forms.CharField(label=_("Progress narrative"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}))
     progress_status = forms.ChoiceField(label=_("Status"), choices=TaskReport.Progress.choices)
-    percent_complete = forms.IntegerField(label=_("% complete"), required=False, min_value=0, max_value=100)
+    percent_complete = forms.IntegerField(label=_("Percent complete"), required=False, min_value=0, max_value=100)
 
 
 class ReviewForm(forms.Form):

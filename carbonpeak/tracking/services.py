@@ -285,9 +285,6 @@ def check_evidence_file(uploaded) -> tuple[str, str]:
 
 
 def add_evidence(actor: Actor, task_report: TaskReport, uploaded) -> Evidence:
-    if not task_report.is_editable:
-        raise WorkflowError(_("Evidence can only be added to drafts and returned reports."))
-    _require(permissions.can_edit(actor, task_report), _("You may not edit this unit's records."))
     ext, content_type = check_evidence_file(uploaded)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
@@ -295,6 +292,10 @@ def add_evidence(actor: Actor, task_report: TaskReport, uploaded) -> Evidence:
     uploaded.seek(0)
     original = (uploaded.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
     with transaction.atomic():
+        task_report = _locked(task_report)
+        if not task_report.is_editable:
+            raise WorkflowError(_("Evidence can only be added to drafts and returned reports."))
+        _require(permissions.can_edit(actor, task_report), _("You may not edit this unit's records."))
         item = Evidence(task_report=task_report, original_name=original, size=uploaded.size,
                         content_type=content_type, sha256=digest.hexdigest(), uploaded_by=actor.db_user)
         item.file.save(f"upload{ext}", uploaded, save=False)
@@ -305,11 +306,11 @@ def add_evidence(actor: Actor, task_report: TaskReport, uploaded) -> Evidence:
 
 
 def remove_evidence(actor: Actor, item: Evidence) -> None:
-    report = item.task_report
-    if not report.is_editable:
-        raise WorkflowError(_("Evidence can only be removed from drafts and returned reports."))
-    _require(permissions.can_edit(actor, report), _("You may not edit this unit's records."))
     with transaction.atomic():
+        report = _locked(item.task_report)
+        if not report.is_editable:
+            raise WorkflowError(_("Evidence can only be removed from drafts and returned reports."))
+        _require(permissions.can_edit(actor, report), _("You may not edit this unit's records."))
         audit(actor, "remove_evidence", report, {"evidence": item.pk, "name": item.original_name}, None)
         item.file.delete(save=False)
         item.delete()
