@@ -82,15 +82,3 @@ def test_admin_lists_indicators(admin_client, qingpu_plan):
     response = admin_client.get("/admin/plan/indicator/")
     assert response.status_code == 200 and "pv-capacity-added" in response.content.decode()
 
-
-def test_chinese_by_default_even_for_english_browsers(client, qingpu_plan):
-    html = client.get(f"/plan/{qingpu_plan.code}/tasks/1.1/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
-    assert "责任单位" in html and "Responsible units" not in html
-
-
-def test_grouped_numbers_in_chinese():
-    from django.template import Context, Template
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        assert Template('{{ v|floatformat:"0g" }}').render(Context({"v": 4715980.3})) == "4,715,980"
