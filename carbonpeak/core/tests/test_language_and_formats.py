@@ -34,3 +34,9 @@ def test_healthz_names_the_database(client):
     from django.db import connection
 
     assert client.get("/healthz").json() == {"status": "ok", "database": connection.vendor}
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_the_platform_page(client):
+    response = client.get("/plan/no-such-plan/")
+    assert response.status_code == 404 and "返回总览" in response.content.decode()
