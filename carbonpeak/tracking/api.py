@@ -405,3 +405,69 @@ def _add_steps(kind: str, schema) -> None:
 _add_steps("indicator-reports", IndicatorReportOut)
 _add_steps("task-reports", TaskReportOut)
 _add_steps("projects", ProjectOut)
+
+
+class ProgressOut(Schema):
+    code: str
+    name_zh: str
+    task: str | None
+    status: str
+    rule: str
+    reason: str
+    source: str
+    unit: str
+    target_value: float | None
+    target_year: int
+    latest_t: float | None
+    latest_value: float | None
+    expected_now: float | None
+    gap_to_trajectory: float | None
+    gap_to_target: float | None
+    forecast: float | None
+    forecast_meets_target: bool | None
+    history: list[tuple[float, float]]
+    projects: list[int]
+
+
+class ProgressSummaryOut(Schema):
+    counts: dict[str, int]
+    off_track: list[str]
+    indicators: list[ProgressOut]
+
+
+def _progress_out(result) -> dict:
+    """One `carbonpeak.tracking.progress.IndicatorProgress` for the API."""
+    ev, indicator = result.evaluation, result.indicator
+    return {
+        "code": indicator.code, "name_zh": indicator.name_zh,
+        "task": indicator.task.code if indicator.task_id else None,
+        "status": ev.status, "rule": result.rule, "reason": result.reason, "source": result.source,
+        "unit": indicator.unit, "target_value": indicator.target_value, "target_year": indicator.target_year,
+        "latest_t": ev.latest_t, "latest_value": ev.latest_value, "expected_now": ev.expected_now,
+        "gap_to_trajectory": ev.gap_to_trajectory, "gap_to_target": ev.gap_to_target, "forecast": ev.forecast,
+        "forecast_meets_target": ev.forecast_meets_target, "history": [tuple(p) for p in ev.history],
+        "projects": [p.pk for p in result.projects],
+    }
+
+
+@router.get("/progress", response=ProgressSummaryOut)
+def plan_progress(request, plan: str | None = None):
+    """Every indicator's status (on_track / at_risk / off_track / no_data) with the rule that decided it."""
+    from carbonpeak.tracking import progress
+
+    results = progress.evaluate_plan(_plan(plan))
+    return {
+        "counts": progress.status_counts(results),
+        "off_track": [r.indicator.code for r in progress.off_track(results)],
+        "indicators": [_progress_out(r) for r in results],
+    }
+
+
+@router.get("/progress/{code}", response=ProgressOut)
+def indicator_progress(request, code: str, plan: str | None = None):
+    from django.shortcuts import get_object_or_404
+
+    from carbonpeak.tracking import progress
+
+    indicator = get_object_or_404(_plan(plan).indicators, code=code)
+    return _progress_out(progress.evaluate_indicator(indicator))

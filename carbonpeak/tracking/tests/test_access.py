@@ -94,6 +94,8 @@ ENDPOINTS = [
     # API (session)
     ("GET", "/api/tracking/periods", None, API_MEMBERS),
     ("GET", "/api/tracking/reminders", None, API_MEMBERS),
+    ("GET", "/api/tracking/progress", None, API_MEMBERS),
+    ("GET", "/api/tracking/progress/pv-capacity-added", None, API_MEMBERS),
     ("GET", "/api/tracking/indicator-reports", None, API_MEMBERS),
     ("GET", "/api/tracking/indicator-reports/{zjj_ind.pk}", None, API_ZJJ_VIEW),
     ("GET", "/api/tracking/indicator-reports/{jw_ind.pk}", None, API_JW_VIEW),

@@ -87,3 +87,21 @@ def test_corrections_replace_the_approved_value(small_plan, units, indicators):
     result = _by_code(progress.evaluate_plan(small_plan, as_of=AS_OF))["chargers"]
     assert result.evaluation.history == [(2023.0, 1200.0)]
     assert result.status == engine.ON_TRACK  # 1200 ≥ 1600·3/5 = 960
+
+
+def test_progress_api_reports_status_rule_and_contributing_projects(client, small_plan, units, indicators, users):
+    from carbonpeak.tracking.tests.conftest import PASSWORD
+
+    pv = indicators["pv-capacity-added"]
+    first = _project(small_plan, pv, units["zhujiajiao"], 20000, "kW", dt.date(2021, 5, 1))
+    client.login(username="leader", password=PASSWORD)
+    summary = client.get("/api/tracking/progress").json()
+    assert sum(summary["counts"].values()) == small_plan.indicators.count()
+    rows = {row["code"]: row for row in summary["indicators"]}
+    assert rows["pv-capacity-added"]["source"] == "projects"
+    assert rows["pv-capacity-added"]["projects"] == [first.pk]
+    assert rows["pv-capacity-added"]["latest_value"] == pytest.approx(2.0)
+    assert rows["chargers"]["status"] == "no_data" and rows["chargers"]["rule"]
+    one = client.get("/api/tracking/progress/pv-capacity-added").json()
+    assert one["status"] == rows["pv-capacity-added"]["status"] and one["rule"]
+    assert client.get("/api/tracking/progress/nope").status_code == 404
