@@ -82,3 +82,9 @@ def test_admin_lists_indicators(admin_client, qingpu_plan):
     response = admin_client.get("/admin/plan/indicator/")
     assert response.status_code == 200 and "pv-capacity-added" in response.content.decode()
 
+
+
+def test_indicator_page_links_its_progress(client, qingpu_plan):
+    html = client.get(qingpu_plan.indicators.get(code="pv-capacity-added").get_absolute_url()).content.decode()
+    assert f'href="/tracking/indicators/pv-capacity-added/?plan={qingpu_plan.code}"' in html
+    assert client.get(f"/tracking/indicators/pv-capacity-added/?plan={qingpu_plan.code}").status_code == 200
