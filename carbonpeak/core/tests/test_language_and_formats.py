@@ -40,3 +40,9 @@ def test_healthz_names_the_database(client):
 def test_not_found_page_is_the_platform_page(client):
     response = client.get("/plan/no-such-plan/")
     assert response.status_code == 404 and "返回总览" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_language_switch_names_each_language_in_itself(client):
+    html = client.get("/").content.decode()
+    assert 'data-lang="en">English<' in html and 'data-lang="zh-hans">简体中文<' in html
