@@ -9,12 +9,12 @@ CUSTOM_SLUG = "plan-plus-grid"
 
 
 def load_demo(plan) -> None:
-    """Idempotent: baseline and plan scenarios, plus "Plan + faster grid decarbonisation" (a copy of the
+    """Idempotent: baseline and plan scenarios, plus "方案情景 + 电网加速脱碳" (plan + faster grid decarbonisation, a copy of the
     plan with the municipal grid path lever switched on and PV additions raised to 80 MW/yr)."""
     _, plan_sc = services.ensure_defaults(plan)
     custom = Scenario.objects.filter(plan=plan, slug=CUSTOM_SLUG).first()
     if custom is None:
-        custom = services.copy_scenario(plan_sc, "Plan + faster grid decarbonisation", slug=CUSTOM_SLUG)
+        custom = services.copy_scenario(plan_sc, "方案情景 + 电网加速脱碳", slug=CUSTOM_SLUG)
         custom.description = ("Copy of the plan with the municipal grid emission-factor path switched on "
                               "(0.39 tCO2/MWh in 2025, 0.34 in 2030, 0.30 in 2035; an assumption) and PV "
                               "additions raised to 80 MW/yr after 2025.")

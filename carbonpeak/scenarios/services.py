@@ -42,6 +42,10 @@ INDICATOR_TARGETS: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
 }
 
 
+STANDARD_NAMES = {"baseline": "基准情景", "plan": "方案情景"}
+"""Names of the standard scenarios (data, in the plan's language; users rename them freely)."""
+
+
 # -- calibration base ------------------------------------------------------------------------------------
 
 def _fingerprint(base: engine.BaseYear) -> str:
@@ -159,7 +163,7 @@ def ensure_defaults(plan: Plan) -> list[Scenario]:
                     if notes:
                         desc += " " + " ".join(notes)
                 data = eng.to_dict()
-                sc = Scenario(plan=plan, slug=slug, name=slug.capitalize(), kind=kind, description=desc,
+                sc = Scenario(plan=plan, slug=slug, name=STANDARD_NAMES[slug], kind=kind, description=desc,
                               parameters={k: v for k, v in data.items() if k not in ("name", "description")})
                 sc.save()
             out.append(sc)

@@ -54,7 +54,7 @@ def test_demo_and_dashboard_card(client, qingpu_plan):
     slugs = list(Scenario.objects.filter(plan=qingpu_plan).values_list("slug", flat=True).order_by("id"))
     assert slugs == ["baseline", "plan", demo.CUSTOM_SLUG]
     peak = peak_probability(qingpu_plan)
-    assert peak["scenario"] == "Plan" and 0 <= peak["p_peak_by"] <= 1 and peak["by"] == 2030
+    assert peak["scenario"] == "方案情景" and 0 <= peak["p_peak_by"] <= 1 and peak["by"] == 2030
     html = render_to_string("scenarios/_peak_card.html", {"peak": peak})
     assert 'id="peak-card"' in html and f'{round(peak["p_peak_by"] * 100)}%' in html
     assert client.get("/").status_code == 200  # the district dashboard (tracking's panel) calls peak_probability
