@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the OpenAPI docs' Swagger UI from its own static files: no CDN, works offline
     "carbonpeak.core",
     "carbonpeak.plan",
     "carbonpeak.tracking",

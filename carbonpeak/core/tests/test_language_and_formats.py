@@ -46,3 +46,10 @@ def test_not_found_page_is_the_platform_page(client):
 def test_language_switch_names_each_language_in_itself(client):
     html = client.get("/").content.decode()
     assert 'data-lang="en">English<' in html and 'data-lang="zh-hans">简体中文<' in html
+
+
+@pytest.mark.django_db
+def test_api_docs_load_no_script_from_the_internet(client):
+    html = client.get("/api/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower() and "https://" not in html
