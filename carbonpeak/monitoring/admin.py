@@ -24,7 +24,7 @@ class MeterSwapAdmin(admin.ModelAdmin):
     raw_id_fields = ["meter"]
 
 
-# MeterReading and the roll-ups (RollupHourly/Daily/Monthly) are keyed by (meter, ts|bucket) composite primary
+# MeterReading and the roll-ups (RollupHourly/Daily/Monthly) are keyed by (meter, ts|day|bucket) composite primary
 # keys, which the Django 5.2 admin cannot register; they are read through the monitoring pages and the API.
 
 

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from carbonpeak.monitoring.engine.simulate import generate, make_fleet
-from carbonpeak.monitoring.ingest import READING_T, Pipeline, copy_binary, sqlite_insert
+from carbonpeak.monitoring.ingest import READING_T, Pipeline, copy_binary, sqlite_insert, write_hours
 from carbonpeak.monitoring.models import Site
 from carbonpeak.monitoring.services import create_fleet, evaluate_alerts
 
@@ -66,7 +66,7 @@ def _direct_rollups(fleet, meter_ids: np.ndarray, start: int, days: int) -> int:
         hourly = ru.rollup(meter, np.tile(ts, n_m), e.ravel(), np.zeros(n_m * n_t, dtype=bool), ru.HOUR)
         daily_parts.append(ru.coarsen(hourly, ru.DAY))
         with transaction.atomic():
-            _write(ru.HOUR, hourly)
+            write_hours(ru.to_days(hourly), add=False)  # whole local days: the chunks start at a day0 midnight
         n_hourly += len(hourly)
     days_all = ru.Rollup(*(np.concatenate([getattr(r, f) for r in daily_parts]) for f in
                            ("meter", "bucket", "qty", "flagged_qty", "n", "n_flagged")))

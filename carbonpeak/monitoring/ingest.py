@@ -35,8 +35,8 @@ MAX_FUTURE_S = 86_400
 CONTEXT = 32  # stored readings loaded as baseline for spike medians when a batch is short
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=8))
 READING_T = MeterReading._meta.db_table
-ROLLUP_T = {ru.HOUR: RollupHourly._meta.db_table, ru.DAY: RollupDaily._meta.db_table,
-            ru.MONTH: RollupMonthly._meta.db_table}
+ROLLUP_T = {ru.DAY: RollupDaily._meta.db_table, ru.MONTH: RollupMonthly._meta.db_table}
+HOURLY_T = RollupHourly._meta.db_table  # one row per meter and local day (engine.rollup.pack_days)
 ANOMALY_T = Anomaly._meta.db_table
 
 
@@ -68,6 +68,14 @@ class Reject:
     raw: str
     meter_code: str = ""
     ref: str = ""
+
+
+def _strictly_sorted(m: np.ndarray, t: np.ndarray) -> bool:
+    """(m, t) pairs in strictly increasing order: sorted by meter, then ts, no duplicate."""
+    if len(m) < 2:
+        return True
+    dm = m[1:] - m[:-1]
+    return bool((dm >= 0).all() and ((dm > 0) | (t[1:] > t[:-1])).all())
 
 
 class MeterCatalog:
@@ -263,7 +271,8 @@ class Pipeline:
         """Trusted columns with meter ids (simulation, benchmarks): range checks, then the same batches."""
         ok = np.isfinite(values) & (ts >= TS_MIN)
         result = IngestResult(received=len(ts))
-        meter_ids, ts, values = meter_ids[ok], ts[ok], values[ok]
+        if not ok.all():
+            meter_ids, ts, values = meter_ids[ok], ts[ok], values[ok]
         result.rejected = int((~ok).sum())
         for s in range(0, len(ts), self.batch_size):
             e = s + self.batch_size
@@ -285,12 +294,16 @@ class Pipeline:
     # -- one batch, inside a transaction ----------------------------------------
     def store(self, meter_ids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> IngestResult:
         res = IngestResult(batches=1)
-        order = np.lexsort((ts, meter_ids))
-        m, t, v = meter_ids[order], ts[order], values[order]
-        keep = registers.dedupe_sorted(m, t)
-        res.duplicates += int((~keep).sum())
-        m, t, v = m[keep], t[keep], v[keep]
-        ums, starts = np.unique(m, return_index=True)
+        m, t, v = np.asarray(meter_ids, dtype=np.int64), np.asarray(ts, dtype=np.int64), values
+        if not _strictly_sorted(m, t):  # gateways and files often send (meter, ts) order already: no sort then
+            order = np.lexsort((t, m))
+            m, t, v = m[order], t[order], v[order]
+            keep = registers.dedupe_sorted(m, t)
+            if not keep.all():
+                res.duplicates += int((~keep).sum())
+                m, t, v = m[keep], t[keep], v[keep]
+        starts = np.flatnonzero(np.r_[True, m[1:] != m[:-1]])
+        ums = m[starts]
         ends = np.append(starts[1:], len(m))
         limits = np.where(ends - starts >= 16, 1, CONTEXT)
         if self.vendor == "postgresql":
@@ -331,18 +344,22 @@ class Pipeline:
         if fast_sel.any():
             fm, ft, fv = (m, t, v) if fast_sel.all() else (m[fast_sel], t[fast_sel], v[fast_sel])
             if fast_ctx:
+                # stored readings go in front of their meter's new ones (all earlier): still (meter, ts) order
+                fast_ctx.sort()
                 cm = np.array([c[0] for c in fast_ctx], dtype=np.int64)
                 ct = np.array([c[1] for c in fast_ctx], dtype=np.int64)
                 cv = np.array([c[2] for c in fast_ctx], dtype=np.float64)
-                fm, ft, fv = np.concatenate([cm, fm]), np.concatenate([ct, ft]), np.concatenate([cv, fv])
-                base = np.concatenate([np.ones(len(cm), bool), np.zeros(len(ft) - len(cm), bool)])
+                at = np.searchsorted(fm, cm, "left")
+                fm, ft, fv = np.insert(fm, at, cm), np.insert(ft, at, ct), np.insert(fv, at, cv)
+                base = np.insert(np.zeros(len(ft) - len(cm), bool), at, True)
             else:
                 base = np.zeros(len(ft), bool)
-            iv = self._intervals(fm, ft, fv, base)
+            iv = self._intervals(fm, ft, fv, base, presorted=True)
             res.flagged += int((iv.flags & ~np.uint8(registers.FLAG_ROLLOVER | registers.FLAG_SWAP) > 0).sum())
             hourly = ru.rollup(iv.meter, iv.ts, iv.qty, iv.excluded, ru.HOUR)
             daily = ru.coarsen(hourly, ru.DAY)
-            for kind, r in ((ru.HOUR, hourly), (ru.DAY, daily), (ru.MONTH, ru.coarsen(daily, ru.MONTH))):
+            write_hours(ru.to_days(hourly), add=True)
+            for kind, r in ((ru.DAY, daily), (ru.MONTH, ru.coarsen(daily, ru.MONTH))):
                 self._upsert_rollup(kind, r, add=True)
             self._insert_anomalies(iv)
 
@@ -375,11 +392,17 @@ class Pipeline:
         return out
 
     # -- helpers ---------------------------------------------------------------
-    def _intervals(self, m: np.ndarray, t: np.ndarray, v: np.ndarray, base: np.ndarray) -> registers.Intervals:
-        ums, local = np.unique(m, return_inverse=True)
+    def _intervals(self, m: np.ndarray, t: np.ndarray, v: np.ndarray, base: np.ndarray,
+                   presorted: bool = False) -> registers.Intervals:
+        """``presorted``: (m, t) is in strictly increasing (meter, ts) order."""
+        if presorted:
+            new = np.r_[True, m[1:] != m[:-1]]
+            ums, local = m[new], np.cumsum(new) - 1
+        else:
+            ums, local = np.unique(m, return_inverse=True)
         params = self.catalog.params(ums)
         swaps = self._swaps(ums)
-        iv = registers.intervals(local, t, v, params, swaps=swaps, baseline=base)
+        iv = registers.intervals(local, t, v, params, swaps=swaps, baseline=base, presorted=presorted)
         iv.meter = ums[iv.meter]
         return iv
 
@@ -458,10 +481,12 @@ class Pipeline:
         v = np.array([r[1] for r in ctx] + [r[1] for r in rows], dtype=np.float64)
         base = np.r_[np.ones(len(ctx), bool), np.zeros(len(rows), bool)]
         iv = self._intervals(np.full(len(t), mid, dtype=np.int64), t, v, base)
-        for kind in (ru.HOUR, ru.DAY):
-            cur.execute(f"DELETE FROM {ROLLUP_T[kind]} WHERE meter_id = %s AND bucket >= %s AND bucket < %s",
-                        [mid, d0, d1])
-            self._upsert_rollup(kind, ru.rollup(iv.meter, iv.ts, iv.qty, iv.excluded, kind), add=False)
+        hourly = ru.rollup(iv.meter, iv.ts, iv.qty, iv.excluded, ru.HOUR)
+        cur.execute(f"DELETE FROM {HOURLY_T} WHERE meter_id = %s AND day >= %s AND day < %s", [mid, d0, d1])
+        write_hours(ru.to_days(hourly), add=False)  # whole days: (d0, d1] holds every interval of them
+        cur.execute(f"DELETE FROM {ROLLUP_T[ru.DAY]} WHERE meter_id = %s AND bucket >= %s AND bucket < %s",
+                    [mid, d0, d1])
+        self._upsert_rollup(ru.DAY, ru.rollup(iv.meter, iv.ts, iv.qty, iv.excluded, ru.DAY), add=False)
         cur.execute(f"DELETE FROM {ANOMALY_T} WHERE meter_id = %s AND ts > %s AND ts <= %s", [mid, d0, d1])
         self._insert_anomalies(iv)
         # months from days
@@ -503,6 +528,49 @@ class Pipeline:
                         zip(last.tolist(), um.tolist()))
         raw.executemany(f"UPDATE {st} SET last_seen_ts = ?1 WHERE id = ?2 AND (last_seen_ts IS NULL OR "
                         f"last_seen_ts < ?1)", [(t, sid) for sid, t in site_last.items()])
+
+
+def write_hours(days: ru.DayHours, *, add: bool) -> None:
+    """Store hourly roll-ups, one packed row per (meter, local day).
+
+    ``add``: add to the hours already stored for those days (the append path: a batch usually continues the
+    day its meter's previous batch ended in). The stored days are read back with one range query and summed
+    in numpy as ``stored + new``, as the SQL upsert of the other roll-ups does. Otherwise the rows replace
+    whatever is stored (the caller recomputed whole days).
+    """
+    if len(days) == 0:
+        return
+    if add:
+        stored = read_hours(np.unique(days.meter), int(days.day.min()), int(days.day.max()))
+        if len(stored):
+            d0 = min(int(days.day.min()), int(stored.day.min()))
+            span = (max(int(days.day.max()), int(stored.day.max())) - d0) // 86400 + 1
+            key = lambda d: d.meter * span + (d.day - d0) // 86400  # noqa: E731
+            stored = stored.select(np.isin(key(stored), key(days)))
+            if len(stored):
+                days = ru.add_days(stored, days)
+    cols = ("meter_id", "day", "hours")
+    blobs = ru.pack_days(days)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute(f"INSERT INTO {HOURLY_T} ({', '.join(cols)}) SELECT * FROM unnest(%s::bigint[], %s::bigint[], "
+                      f"%s::bytea[]) ON CONFLICT (meter_id, day) DO UPDATE SET hours = EXCLUDED.hours",
+                      [days.meter.tolist(), days.day.tolist(), blobs])
+        return
+    arr = np.empty(len(blobs), dtype=object)
+    arr[:] = blobs
+    sqlite_insert(HOURLY_T, cols, (days.meter, days.day, arr),
+                  suffix=" ON CONFLICT (meter_id, day) DO UPDATE SET hours = excluded.hours")
+
+
+def read_hours(meter_ids: np.ndarray, day_lo: int, day_hi: int) -> ru.DayHours:
+    """Stored hourly roll-ups of ``meter_ids`` for local days in [day_lo, day_hi]."""
+    sql = (f"SELECT meter_id, day, hours FROM {HOURLY_T} WHERE meter_id IN ({','.join(map(str, meter_ids.tolist()))})"
+           f" AND day >= %s AND day <= %s ORDER BY meter_id, day")
+    with connection.cursor() as c:
+        c.execute(sql, [day_lo, day_hi])
+        rows = c.fetchall()
+    return ru.unpack_days([r[0] for r in rows], [r[1] for r in rows], [bytes(r[2]) for r in rows])
 
 
 # ---------------------------------------------------------------------------

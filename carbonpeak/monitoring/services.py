@@ -209,9 +209,9 @@ def site_detail(site: Site, now: int | None = None, days: int = 14) -> dict[str,
     mains = list(site.meters.filter(parent__isnull=True))
     curve: dict[str, list] = {}
     for m in mains:
-        rows = RollupHourly.objects.filter(meter=m, bucket__gte=start).order_by("bucket").values_list(
-            "bucket", "consumption")
-        curve[f"{m.code} ({m.get_category_display()}, {m.unit})"] = [[b * 1000, round(c, 3)] for b, c in rows]
+        h = RollupHourly.rollup([m.id], start=start)
+        curve[f"{m.code} ({m.get_category_display()}, {m.unit})"] = [
+            [b * 1000, round(c, 3)] for b, c in zip(h.bucket.tolist(), h.qty.tolist())]
     sub = (RollupMonthly.objects.filter(meter__site=site, bucket__gte=month_start_ts(year, 1))
            .filter(Q(meter__parent__isnull=False) | Q(meter__category="it_load"))
            .values("meter__category").annotate(total=Sum("consumption")).order_by("-total"))

@@ -17,9 +17,14 @@ def rec(code, k, value):
     return {"meter": code, "ts": T0 + Q * k, "value": value}
 
 
+def hourly(meter):
+    return RollupHourly.rollup([meter.id])
+
+
 def totals(meter):
-    out = {}
-    for model in (RollupHourly, RollupDaily, RollupMonthly):
+    h = hourly(meter)
+    out = {"RollupHourly": (float(h.qty.sum()), float(h.flagged_qty.sum()), int(h.n.sum()), int(h.n_flagged.sum()))}
+    for model in (RollupDaily, RollupMonthly):
         agg = model.objects.filter(meter=meter).aggregate(c=Sum("consumption"), f=Sum("flagged_consumption"),
                                                           n=Sum("n"), nf=Sum("n_flagged"))
         out[model.__name__] = (agg["c"] or 0.0, agg["f"] or 0.0, agg["n"] or 0, agg["nf"] or 0)
@@ -43,8 +48,7 @@ def test_out_of_order_equals_in_order(meters):
     stream = [rec("M1", k, 1000 + 10 * k + (k % 7)) for k in range(300)]
     Pipeline("api").ingest_records(stream)
     ref = totals(meters["main"])
-    ref_hourly = list(RollupHourly.objects.filter(meter=meters["main"]).order_by("bucket")
-                      .values_list("bucket", "consumption", "n"))
+    ref_hourly = hourly(meters["main"])
     for model in (MeterReading, RollupHourly, RollupDaily, RollupMonthly):
         model.objects.all().delete()
     rng = np.random.default_rng(1)
@@ -53,8 +57,9 @@ def test_out_of_order_equals_in_order(meters):
     for part in parts:
         p.ingest_records([stream[i] for i in part])
     assert totals(meters["main"]) == ref
-    assert list(RollupHourly.objects.filter(meter=meters["main"]).order_by("bucket")
-                .values_list("bucket", "consumption", "n")) == ref_hourly
+    again = hourly(meters["main"])
+    for f in ("bucket", "qty", "flagged_qty", "n", "n_flagged"):
+        assert getattr(again, f).tolist() == getattr(ref_hourly, f).tolist(), f
 
 
 def test_rollover_swap_gap_spike_exact(meters):
@@ -110,7 +115,7 @@ def test_interval_meter_late_data_exact(meters):
     p.ingest_records([rec("I1", k, 2.0) for k in range(1, 97) if not k % 5])
     assert totals(meters["int"]) == (192.0, 0.0, 96, 0)
     assert RollupDaily.objects.get(meter=meters["int"]).consumption == 192.0
-    assert RollupHourly.objects.filter(meter=meters["int"]).count() == 24
+    assert len(hourly(meters["int"])) == 24 and RollupHourly.objects.filter(meter=meters["int"]).count() == 1
 
 
 def test_gateway_scope(meters, site):
@@ -122,3 +127,22 @@ def test_gateway_scope(meters, site):
     r = p.ingest_records([rec("M1", 0, 1), rec("F1", 0, 1)])
     assert (r.inserted, r.rejected) == (1, 1)
     assert RejectedReading.objects.get().reason == "gateway is not allowed to write this meter"
+
+
+def test_site_page_and_api_show_the_hourly_curve_from_rollups(meters, site, client):
+    from carbonpeak.monitoring.models import Site
+
+    Pipeline("api").ingest_records([rec("M1", k, 1000 + 10 * k) for k in range(200)])
+    # the page reads roll-ups only: remove the readings and the curve is still there
+    MeterReading.objects.all().delete()
+    site = Site.objects.get(pk=site.pk)
+    assert client.get(f"/monitoring/sites/{site.code}/").status_code == 200
+    r = client.get(f"/api/monitoring/sites/{site.code}")
+    assert r.status_code == 200 and r.json()["code"] == site.code
+    from carbonpeak.monitoring.services import site_detail
+
+    curve = next(v for k, v in site_detail(site)["curve"].items() if k.startswith("M1 "))
+    h = hourly(meters["main"])
+    start = site.last_seen_ts - 14 * 86400
+    assert curve == [[b * 1000, round(c, 3)] for b, c in zip(h.bucket.tolist(), h.qty.tolist()) if b >= start]
+    assert sum(c for _, c in curve) == 1990.0 and len(curve) == 50

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from carbonpeak.monitoring.engine.rollup import unpack_days
+
 REPO = Path(__file__).resolve().parents[3]
 T0 = 1_577_808_000  # 2020-01-01 00:00 +08:00
 N_METERS, N_PER_METER, BATCH = 5, 40_000, 10_000
@@ -21,8 +23,9 @@ def counts(db):
     con = sqlite3.connect(db, timeout=30)
     try:
         n = con.execute("SELECT COUNT(*) FROM monitoring_meterreading").fetchone()[0]
-        h = con.execute("SELECT COALESCE(SUM(n), 0), COALESCE(SUM(consumption), 0) FROM monitoring_rolluphourly")
-        hn, hc = h.fetchone()
+        rows = con.execute("SELECT meter_id, day, hours FROM monitoring_rolluphourly").fetchall()
+        h = unpack_days([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]).to_rollup()
+        hn, hc = int(h.n.sum()), float(h.qty.sum())
         m = con.execute("SELECT COUNT(DISTINCT meter_id) FROM monitoring_meterreading").fetchone()[0]
         return n, hn, hc, m
     finally:

@@ -130,5 +130,5 @@ def test_mqtt_persistent_session_survives_broker_restarts(transactional_db, tmp_
     finally:
         broker.stop()
     # exact totals: 24 intervals of 5 kWh
-    total = sum(RollupHourly.objects.filter(meter=meter).values_list("consumption", flat=True))
+    total = float(RollupHourly.rollup([meter.id]).qty.sum())
     assert total == 24 * 5.0
