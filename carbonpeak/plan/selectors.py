@@ -14,6 +14,11 @@ def default_plan() -> Plan | None:
     return Plan.objects.filter(code=settings.CARBONPEAK_PLAN_CODE).first() or Plan.objects.first()
 
 
+def plan_or_default(code: str | None) -> Plan | None:
+    """The plan `code` names (None if not loaded); without a code, `default_plan()`."""
+    return Plan.objects.filter(code=code).first() if code else default_plan()
+
+
 def get_plan(code: str) -> Plan:
     plan = Plan.objects.filter(code=code).first()
     if plan is None:

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import plan_or_default
 from carbonpeak.scenarios import engine, services
 from carbonpeak.scenarios.models import Scenario
 
@@ -64,7 +64,7 @@ class RunIn(Schema):
 
 
 def _plan(code: str | None) -> Plan:
-    plan = Plan.objects.filter(code=code).first() if code else default_plan()
+    plan = plan_or_default(code)
     if plan is None:
         raise HttpError(404, f"no plan {code!r}" if code else "no plan is loaded")
     services.ensure_defaults(plan)

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from carbonpeak.plan.models import Plan, ResponsibleUnit
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import plan_or_default
 from carbonpeak.tracking import permissions, selectors, services
 from carbonpeak.tracking.models import ApiToken, IndicatorReport, Project, ReportingPeriod, TaskReport
 from carbonpeak.tracking.permissions import actor_for, get_or_404
@@ -48,7 +48,7 @@ def _actor(request):
 
 
 def _plan(plan_code: str | None) -> Plan:
-    plan = Plan.objects.filter(code=plan_code).first() if plan_code else default_plan()
+    plan = plan_or_default(plan_code)
     if plan is None:
         raise Http404("no plan")
     return plan

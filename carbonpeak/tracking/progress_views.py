@@ -11,16 +11,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carbonpeak.plan.models import Plan
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import plan_or_default
 from carbonpeak.tracking import progress
 from carbonpeak.tracking.report_xlsx import progress_workbook
 
 
 def _plan_or_none(request):
     """The plan named by ?plan=CODE, else the configured one."""
-    code = request.GET.get("plan")
-    return Plan.objects.filter(code=code).first() if code else default_plan()
+    return plan_or_default(request.GET.get("plan"))
 
 
 def indicator_progress(request, code: str):

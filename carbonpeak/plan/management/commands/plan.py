@@ -8,7 +8,7 @@ from carbonpeak.plan.export import export_plan
 from carbonpeak.plan.loader import load_plan_file
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.planfile import PlanFileErrors, read_plan_file
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import plan_or_default
 
 
 class Command(BaseCommand):
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             f"{len(spec.indicators)} indicators"))
 
     def _export(self, plan: str | None = None, **_) -> None:
-        obj = Plan.objects.filter(code=plan).first() if plan else default_plan()
+        obj = plan_or_default(plan)
         if obj is None:
             raise CommandError(f"no plan {plan!r} is loaded" if plan else "no plan is loaded: run `carbonpeak plan load FILE`")
         self.stdout.write(json.dumps(export_plan(obj), ensure_ascii=False, indent=2))

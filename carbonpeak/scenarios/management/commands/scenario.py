@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import plan_or_default
 from carbonpeak.scenarios import engine, services
 from carbonpeak.scenarios.models import Scenario
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         bt.add_argument("--seed", type=int, default=services.DEFAULT_SEED)
 
     def handle(self, *args, action: str, plan: str | None = None, **options) -> None:
-        the_plan = Plan.objects.filter(code=plan).first() if plan else default_plan()
+        the_plan = plan_or_default(plan)
         if action == "backtest":
             self.stdout.write(json.dumps(services.backtest(options["draws"], options["seed"], the_plan), indent=2))
             return
