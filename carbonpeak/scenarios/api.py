@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from carbonpeak.core.errors import error_text
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.selectors import plan_or_default
 from carbonpeak.scenarios import engine, services
@@ -71,13 +72,6 @@ def _plan(code: str | None) -> Plan:
     return plan
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(m for msgs in exc.message_dict.values() for m in msgs) if hasattr(exc, "error_dict") \
-            else "; ".join(exc.messages)
-    return str(exc)
-
-
 def _out(sc: Scenario) -> dict[str, Any]:
     return {"slug": sc.slug, "name": sc.name, "kind": sc.kind, "version": sc.version,
             "parent": sc.parent.slug if sc.parent else None, "description": sc.description, "horizon": sc.horizon,
@@ -135,7 +129,7 @@ def create_scenario(request, payload: CreateIn, plan: str | None = None):
             if payload.levers or payload.drivers or payload.horizon or payload.description is not None:
                 services.update_parameters(sc, payload.levers, payload.drivers, payload.horizon, user=request.user)
     except (engine.ScenarioError, ValidationError) as exc:
-        raise HttpError(422, _message(exc)) from exc
+        raise HttpError(422, error_text(exc)) from exc
     return Status(201, _detail(sc))
 
 
@@ -147,7 +141,7 @@ def update_levers(request, slug: str, payload: UpdateIn, plan: str | None = None
         with transaction.atomic():
             services.update_parameters(sc, payload.levers, payload.drivers, payload.horizon, user=request.user)
     except (engine.ScenarioError, ValidationError) as exc:
-        raise HttpError(422, _message(exc)) from exc
+        raise HttpError(422, error_text(exc)) from exc
     return _detail(Scenario.objects.get(pk=sc.pk))
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carbonpeak.core.errors import error_text
 from carbonpeak.plan.selectors import default_plan
 from carbonpeak.scenarios import engine, forms, services
 from carbonpeak.scenarios.labels import LEVER_LABELS, SECTOR_LABELS
@@ -100,7 +101,7 @@ def save_levers(request, slug: str):
             services.update_parameters(sc, levers=levers, horizon=int(horizon) if horizon else None,
                                        user=request.user)
     except (engine.ScenarioError, ValidationError, ValueError) as exc:
-        error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        error = error_text(exc)
         sc = Scenario.objects.get(pk=sc.pk)
     ctx = _editor_context(request, sc, error)
     if request.headers.get("HX-Request"):

@@ -15,6 +15,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
+from carbonpeak.core.errors import error_text
 from carbonpeak.plan.models import Plan, ResponsibleUnit
 from carbonpeak.plan.selectors import plan_or_default
 from carbonpeak.tracking import permissions, selectors, services
@@ -61,9 +62,9 @@ def _call(fn, *args, **kwargs):
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or "forbidden") from None
     except services.WorkflowError as exc:
-        raise HttpError(409, "; ".join(exc.messages)) from None
+        raise HttpError(409, error_text(exc)) from None
     except ValidationError as exc:
-        raise HttpError(422, "; ".join(exc.messages)) from None
+        raise HttpError(422, error_text(exc)) from None
 
 
 def _require_write(actor) -> None:

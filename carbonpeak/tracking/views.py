@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from carbonpeak.core.errors import error_text
 from carbonpeak.plan.models import ResponsibleUnit
 from carbonpeak.plan.selectors import default_plan
 from carbonpeak.tracking import excel, permissions, selectors, services
@@ -57,12 +58,6 @@ def member_required(view):
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _errors_text(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "; ".join(m for msgs in error.message_dict.values() for m in msgs)
-    return "; ".join(error.messages)
 
 
 def _period(request, period_pk: int):
@@ -147,9 +142,9 @@ def indicator_row(request, period_pk: int, unit_code: str, indicator_pk: int):
                 if request.POST.get("action") == "submit":
                     services.submit(actor, report)
             except ValidationError as exc:
-                error = _errors_text(exc)
+                error = error_text(exc)
         else:
-            error = _("Enter a number.") if "value" in form.errors else _errors_text(
+            error = _("Enter a number.") if "value" in form.errors else error_text(
                 ValidationError(form.errors))
         if not _is_htmx(request):
             (messages.error if error else messages.success)(request, error or _("Saved."))
@@ -176,9 +171,9 @@ def task_row(request, period_pk: int, unit_code: str, task_pk: int):
                 if request.POST.get("action") == "submit":
                     services.submit(actor, report)
             except ValidationError as exc:
-                error = _errors_text(exc)
+                error = error_text(exc)
         else:
-            error = _errors_text(ValidationError(form.errors))
+            error = error_text(ValidationError(form.errors))
         if not _is_htmx(request):
             (messages.error if error else messages.success)(request, error or _("Saved."))
     row = next(r for r in selectors.task_rows(unit, period) if r.subject.pk == task.pk)
@@ -202,7 +197,7 @@ def submit_all(request, period_pk: int, unit_code: str):
                 services.submit(actor, record)
                 count += 1
             except ValidationError as exc:
-                errors.append(f"{record}: {_errors_text(exc)}")
+                errors.append(f"{record}: {error_text(exc)}")
     messages.success(request, _("%(count)d records submitted for review.") % {"count": count})
     for error in errors:
         messages.error(request, error)
@@ -292,7 +287,7 @@ def record_submit(request, kind: str, pk: int):
     except PermissionDenied:
         raise
     except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(obj.get_absolute_url())
 
 
@@ -305,7 +300,7 @@ def record_review(request, kind: str, pk: int):
         raise PermissionDenied(_("Only reviewers and the district office review submissions."))
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors_text(ValidationError(form.errors)))
+        messages.error(request, error_text(ValidationError(form.errors)))
         return redirect(obj.get_absolute_url())
     try:
         if form.cleaned_data["decision"] == "approve":
@@ -317,7 +312,7 @@ def record_review(request, kind: str, pk: int):
     except PermissionDenied:
         raise
     except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(request.POST.get("next") if request.POST.get("next") == reverse("tracking:review")
                     else obj.get_absolute_url())
 
@@ -342,7 +337,7 @@ def record_correct(request, kind: str, pk: int):
     except PermissionDenied:
         raise
     except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
+        messages.error(request, error_text(exc))
         return redirect(obj.get_absolute_url())
     messages.success(request, _("Correction started as revision %(rev)s.") % {"rev": new.revision})
     return redirect(new.get_absolute_url())
@@ -358,7 +353,7 @@ def record_delete(request, kind: str, pk: int):
     except PermissionDenied:
         raise
     except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
+        messages.error(request, error_text(exc))
         return redirect(obj.get_absolute_url())
     if isinstance(obj, Project):
         return redirect("tracking:projects")
@@ -375,7 +370,7 @@ def evidence_upload(request, pk: int):
         raise PermissionDenied(_("You may not edit this unit's records."))
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _errors_text(ValidationError(form.errors)))
+        messages.error(request, error_text(ValidationError(form.errors)))
         return redirect(report.get_absolute_url())
     try:
         item = services.add_evidence(request.actor, report, form.cleaned_data["file"])
@@ -383,9 +378,9 @@ def evidence_upload(request, pk: int):
     except PermissionDenied:
         raise
     except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
+        messages.error(request, error_text(exc))
         return render(request, "tracking/evidence_rejected.html",
-                      {"record": report, "error": _errors_text(exc)}, status=400)
+                      {"record": report, "error": error_text(exc)}, status=400)
     return redirect(report.get_absolute_url())
 
 
@@ -408,7 +403,7 @@ def evidence_delete(request, pk: int):
     except PermissionDenied:
         raise
     except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(report.get_absolute_url())
 
 
@@ -504,7 +499,7 @@ def project_edit(request, pk: int | None = None):
         except PermissionDenied:
             raise
         except ValidationError as exc:
-            form.add_error(None, _errors_text(exc))
+            form.add_error(None, error_text(exc))
     return render(request, "tracking/project_form.html", {"plan": plan, "form": form, "project": project},
                   status=400 if request.method == "POST" else 200)
 
