@@ -7,6 +7,7 @@ from django.db import transaction
 
 from carbonpeak.plan.models import Plan, ResponsibleUnit
 from carbonpeak.tracking.models import Membership
+from carbonpeak.tracking.services import set_membership
 
 DEMO_PASSWORD = "carbonpeak-demo"
 
@@ -45,6 +46,6 @@ def ensure_demo_users(plan: Plan) -> dict:
         user.is_active = True
         user.is_staff = role == Membership.Role.ADMIN
         user.save()
-        Membership.objects.update_or_create(user=user, defaults={"unit": unit, "role": role})
+        set_membership(user, unit, role)
         users[username] = user
     return users

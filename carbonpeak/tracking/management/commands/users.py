@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from carbonpeak.plan.selectors import default_plan
 from carbonpeak.tracking.models import Membership
+from carbonpeak.tracking.services import set_membership
 from carbonpeak.tracking.users import DEMO_PASSWORD, ensure_demo_users, find_unit
 
 
@@ -40,6 +41,6 @@ class Command(BaseCommand):
             user, _created = get_user_model().objects.get_or_create(username=options["add"])
             user.set_password(password)
             user.save()
-            Membership.objects.update_or_create(user=user, defaults={"unit": unit, "role": options["role"]})
+            set_membership(user, unit, options["role"])
         for m in Membership.objects.select_related("user", "unit").filter(unit__plan=plan):
             self.stdout.write(f"{m.user.username:24} {m.role:10} {m.unit.code:16} {m.unit.name_zh}")
