@@ -21,10 +21,6 @@ def _lockout_key(username: str, ip: str | None) -> str:
     return "tracking:login-failures:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def login_failures(username: str, ip: str | None) -> int:
-    return cache.get(_lockout_key(username, ip), 0)
-
-
 class RateLimitedAuthenticationForm(AuthenticationForm):
     """Django's login form; after 5 failures for one username from one IP, refuses for 15 minutes."""
 

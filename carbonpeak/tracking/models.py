@@ -98,10 +98,6 @@ class ReportingPeriod(models.Model):
             return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.quarter}
         return _("%(year)s (annual)") % {"year": self.year}
 
-    @property
-    def is_overdue(self) -> bool:
-        return timezone.localdate() > self.due_date
-
     @classmethod
     def bounds(cls, kind: str, year: int, quarter: int | None = None) -> tuple[date, date]:
         if kind == cls.Kind.ANNUAL:
@@ -168,10 +164,6 @@ class Reviewed(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def is_approved(self) -> bool:
-        return self.status == ReviewStatus.APPROVED
 
     @property
     def is_editable(self) -> bool:

@@ -123,10 +123,6 @@ def visible_units(actor: Actor, plan: Plan) -> QuerySet[ResponsibleUnit]:
     return units.filter(pk=actor.unit.pk)
 
 
-def can_see_unit(actor: Actor, unit: ResponsibleUnit) -> bool:
-    return actor.sees_all or (actor.unit is not None and actor.unit.pk == unit.pk)
-
-
 def unit_indicators(unit: ResponsibleUnit) -> QuerySet[Indicator]:
     """The indicators a unit reports: those of the tasks it is linked to, directly or via a group."""
     return selectors.unit_indicators(unit)
@@ -228,10 +224,6 @@ def can_manage_tokens(actor: Actor, unit: ResponsibleUnit | None = None) -> bool
     if actor.is_admin:
         return True
     return actor.role == Role.REVIEWER and (unit is None or (actor.unit is not None and actor.unit.pk == unit.pk))
-
-
-def can_manage_periods(actor: Actor) -> bool:
-    return actor.is_admin and actor.token is None
 
 
 def _record_unit(record) -> ResponsibleUnit:

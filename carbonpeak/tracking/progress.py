@@ -98,10 +98,6 @@ class IndicatorProgress:
         return status_labels()[self.status]
 
     @property
-    def color(self) -> str:
-        return STATUS_COLORS[self.status]
-
-    @property
     def spec(self) -> engine.Spec:
         return spec_for(self.indicator)
 
