@@ -44,10 +44,6 @@ class MemberSession:
 router = Router(tags=["tracking"], auth=[BearerToken(), MemberSession()])
 
 
-def _actor(request):
-    return actor_for(request)
-
-
 def _plan(plan_code: str | None) -> Plan:
     plan = plan_or_default(plan_code)
     if plan is None:
@@ -237,7 +233,7 @@ def list_periods(request, plan: str | None = None, kind: str | None = None):
 @router.get("/reminders", response=list[ReminderOut])
 def list_reminders(request, plan: str | None = None, period: str | None = None):
     """Units overdue for periods past their due date (one's own unit only, unless admin or leader)."""
-    actor, the_plan = _actor(request), _plan(plan)
+    actor, the_plan = actor_for(request), _plan(plan)
     the_period = _period(the_plan, period) if period else None
     items = selectors.reminders(the_plan, permissions.visible_units(actor, the_plan), the_period)
     return [{"period": r.period.code, "due_date": r.period.due_date, "unit": r.unit.code, "unit_name": r.unit.name_zh,
@@ -261,19 +257,19 @@ def _filter(qs, plan: Plan, period: str | None, unit: str | None, status: str | 
 @router.get("/indicator-reports", response=list[IndicatorReportOut])
 def list_indicator_reports(request, plan: str | None = None, period: str | None = None, unit: str | None = None,
                            status: str | None = None, current: bool = True):
-    qs = _filter(permissions.indicator_reports(_actor(request)), _plan(plan), period, unit, status, current)
+    qs = _filter(permissions.indicator_reports(actor_for(request)), _plan(plan), period, unit, status, current)
     return [_indicator_out(r) for r in qs]
 
 
 @router.get("/indicator-reports/{report_id}", response=IndicatorReportOut)
 def get_indicator_report(request, report_id: int):
-    return _indicator_out(get_or_404(permissions.indicator_reports(_actor(request)), pk=report_id))
+    return _indicator_out(get_or_404(permissions.indicator_reports(actor_for(request)), pk=report_id))
 
 
 @router.post("/indicator-reports", response={200: IndicatorReportOut})
 def save_indicator_report(request, payload: IndicatorReportIn, plan: str | None = None):
     """Create or update the unit's draft value (and submit it with `submit: true`)."""
-    actor, the_plan = _actor(request), _plan(plan)
+    actor, the_plan = actor_for(request), _plan(plan)
     unit = _target_unit(actor, the_plan, payload.unit)
     _require_write(actor)
     period = _period(the_plan, payload.period)
@@ -292,18 +288,18 @@ def save_indicator_report(request, payload: IndicatorReportIn, plan: str | None 
 @router.get("/task-reports", response=list[TaskReportOut])
 def list_task_reports(request, plan: str | None = None, period: str | None = None, unit: str | None = None,
                       status: str | None = None, current: bool = True):
-    qs = _filter(permissions.task_reports(_actor(request)), _plan(plan), period, unit, status, current)
+    qs = _filter(permissions.task_reports(actor_for(request)), _plan(plan), period, unit, status, current)
     return [_task_out(r) for r in qs.prefetch_related("evidence")]
 
 
 @router.get("/task-reports/{report_id}", response=TaskReportOut)
 def get_task_report(request, report_id: int):
-    return _task_out(get_or_404(permissions.task_reports(_actor(request)), pk=report_id))
+    return _task_out(get_or_404(permissions.task_reports(actor_for(request)), pk=report_id))
 
 
 @router.post("/task-reports", response=TaskReportOut)
 def save_task_report(request, payload: TaskReportIn, plan: str | None = None):
-    actor, the_plan = _actor(request), _plan(plan)
+    actor, the_plan = actor_for(request), _plan(plan)
     unit = _target_unit(actor, the_plan, payload.unit)
     _require_write(actor)
     period = _period(the_plan, payload.period)
@@ -325,7 +321,7 @@ def save_task_report(request, payload: TaskReportIn, plan: str | None = None):
 @router.get("/projects", response=list[ProjectOut])
 def list_projects(request, plan: str | None = None, kind: str | None = None, status: str | None = None,
                   indicator: str | None = None):
-    qs = permissions.projects(_actor(request)).filter(plan=_plan(plan)).current()
+    qs = permissions.projects(actor_for(request)).filter(plan=_plan(plan)).current()
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -337,12 +333,12 @@ def list_projects(request, plan: str | None = None, kind: str | None = None, sta
 
 @router.get("/projects/{project_id}", response=ProjectOut)
 def get_project(request, project_id: int):
-    return _project_out(get_or_404(permissions.projects(_actor(request)), pk=project_id))
+    return _project_out(get_or_404(permissions.projects(actor_for(request)), pk=project_id))
 
 
 @router.post("/projects", response=ProjectOut)
 def create_project(request, payload: ProjectIn, plan: str | None = None):
-    actor, the_plan = _actor(request), _plan(plan)
+    actor, the_plan = actor_for(request), _plan(plan)
     unit = _target_unit(actor, the_plan, payload.responsible_unit)
     _require_write(actor)
     town = None
@@ -375,7 +371,7 @@ SCOPES = {"indicator-reports": (permissions.indicator_reports, _indicator_out),
 
 
 def _step(request, kind: str, record_id: int, step: str, payload: ReviewIn | None = None) -> dict:
-    actor = _actor(request)
+    actor = actor_for(request)
     scope, out = SCOPES[kind]
     record = get_or_404(scope(actor), pk=record_id)
     comment = payload.comment if payload else ""
