@@ -97,10 +97,6 @@ class ResponsibleUnit(Bilingual, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("plan:unit", args=[self.plan.code, self.code])
 
-    @property
-    def is_town_or_street(self) -> bool:
-        return self.kind in (self.Kind.TOWN, self.Kind.STREET)
-
 
 class Action(Bilingual, models.Model):
     """One of the plan's key actions (重点任务 行动), e.g. (一) 能源低碳转型行动."""
@@ -148,15 +144,6 @@ class Task(Bilingual, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("plan:task", args=[self.action.plan.code, self.code])
-
-    def named_units(self) -> models.QuerySet:
-        """The links as the plan names them (groups unexpanded), lead first."""
-        return self.unit_links.filter(via_group__isnull=True).select_related("unit").order_by("position")
-
-    @property
-    def lead_unit(self) -> ResponsibleUnit | None:
-        link = self.unit_links.filter(is_lead=True).select_related("unit").first()
-        return link.unit if link else None
 
 
 class TaskUnit(models.Model):
