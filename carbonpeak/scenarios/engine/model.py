@@ -113,10 +113,6 @@ def sample_parameters(ctx: Context, draws: int, seed: int) -> Params:
     return p
 
 
-def slice_params(p: Params, d: int) -> Params:
-    return {k: v[d:d + 1] for k, v in p.items()}
-
-
 def _growth_index(rates: np.ndarray) -> np.ndarray:
     """(D,T) annual rates (column 0 unused) -> index with column 0 exactly 1."""
     g = rates.copy()

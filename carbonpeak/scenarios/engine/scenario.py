@@ -297,18 +297,6 @@ class Scenario:
     def enabled_levers(self) -> list[str]:
         return [key for key in LEVER_KEYS if self.levers[key]["enabled"]]
 
-    def without_levers(self, name: str | None = None) -> Scenario:
-        levers = {k: {**v, "enabled": False} for k, v in self.levers.items()}
-        return self.copy(name or f"{self.name} (no measures)", levers=levers)
-
-    def set_lever(self, key: str, **values: Any) -> Scenario:
-        """A copy with lever `key`'s fields replaced (validated)."""
-        if key not in LEVER_BY_KEY:
-            raise ScenarioError(f"levers: unknown lever {key!r}")
-        levers = copy.deepcopy(self.levers)
-        levers[key].update(values)
-        return self.copy(levers=levers)
-
 
 def baseline_scenario(horizon: int = 2035) -> Scenario:
     """No new measures: every lever off (its plan values kept, so a copy can switch it on)."""
