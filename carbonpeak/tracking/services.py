@@ -114,38 +114,33 @@ def submit(actor: Actor, record: Reviewed) -> Reviewed:
     return record
 
 
-def approve(actor: Actor, record: Reviewed, comment: str = "") -> Reviewed:
+def _review(actor: Actor, record: Reviewed, status: str, action: str, comment: str, not_submitted: str) -> Reviewed:
+    """Approve or return a submitted record (the reviewer's decision, audited with its comment)."""
     with transaction.atomic():
         record = _locked(record)
         if record.status != ReviewStatus.SUBMITTED:
-            raise WorkflowError(_("Only submitted records can be approved."))
+            raise WorkflowError(not_submitted)
         _require(permissions.can_review(actor, record), _("You may not review this unit's submissions."))
         before = snapshot(record)
-        record.status = ReviewStatus.APPROVED
+        record.status = status
         record.reviewed_by = actor.db_user
         record.reviewed_at = timezone.now()
         record.review_comment = comment
         record.save()
-        audit(actor, "approve", record, before, snapshot(record), comment)
+        audit(actor, action, record, before, snapshot(record), comment)
     return record
+
+
+def approve(actor: Actor, record: Reviewed, comment: str = "") -> Reviewed:
+    return _review(actor, record, ReviewStatus.APPROVED, "approve", comment,
+                   _("Only submitted records can be approved."))
 
 
 def return_for_revision(actor: Actor, record: Reviewed, comment: str) -> Reviewed:
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say why the record is returned.")})
-    with transaction.atomic():
-        record = _locked(record)
-        if record.status != ReviewStatus.SUBMITTED:
-            raise WorkflowError(_("Only submitted records can be returned."))
-        _require(permissions.can_review(actor, record), _("You may not review this unit's submissions."))
-        before = snapshot(record)
-        record.status = ReviewStatus.RETURNED
-        record.reviewed_by = actor.db_user
-        record.reviewed_at = timezone.now()
-        record.review_comment = comment.strip()
-        record.save()
-        audit(actor, "return", record, before, snapshot(record), comment.strip())
-    return record
+    return _review(actor, record, ReviewStatus.RETURNED, "return", comment.strip(),
+                   _("Only submitted records can be returned."))
 
 
 def _apply(record: Reviewed, fields: dict) -> None:
