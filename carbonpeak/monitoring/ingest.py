@@ -482,7 +482,8 @@ class Pipeline:
         base = np.r_[np.ones(len(ctx), bool), np.zeros(len(rows), bool)]
         iv = self._intervals(np.full(len(t), mid, dtype=np.int64), t, v, base)
         hourly = ru.rollup(iv.meter, iv.ts, iv.qty, iv.excluded, ru.HOUR)
-        cur.execute(f"DELETE FROM {HOURLY_T} WHERE meter_id = %s AND day >= %s AND day < %s", [mid, d0, d1])
+        days = list(range(d0, d1, 86400))
+        cur.execute(f"DELETE FROM {HOURLY_T} WHERE meter_id = %s AND day IN ({','.join(map(str, days))})", [mid])
         write_hours(ru.to_days(hourly), add=False)  # whole days: (d0, d1] holds every interval of them
         cur.execute(f"DELETE FROM {ROLLUP_T[ru.DAY]} WHERE meter_id = %s AND bucket >= %s AND bucket < %s",
                     [mid, d0, d1])
@@ -552,9 +553,13 @@ def write_hours(days: ru.DayHours, *, add: bool) -> None:
     cols = ("meter_id", "day", "hours")
     blobs = ru.pack_days(days)
     if connection.vendor == "postgresql":
-        with connection.cursor() as c:
-            c.execute(f"INSERT INTO {HOURLY_T} ({', '.join(cols)}) SELECT * FROM unnest(%s::bigint[], %s::bigint[], "
-                      f"%s::bytea[]) ON CONFLICT (meter_id, day) DO UPDATE SET hours = EXCLUDED.hours",
+        import psycopg
+
+        connection.ensure_connection()
+        # server-side binary parameters: Django's client-side binding would escape every blob into the SQL text
+        with psycopg.Cursor(connection.connection) as c:
+            c.execute(f"INSERT INTO {HOURLY_T} ({', '.join(cols)}) SELECT * FROM unnest(%b::bigint[], %b::bigint[], "
+                      f"%b::bytea[]) ON CONFLICT (meter_id, day) DO UPDATE SET hours = EXCLUDED.hours",
                       [days.meter.tolist(), days.day.tolist(), blobs])
         return
     arr = np.empty(len(blobs), dtype=object)
@@ -564,9 +569,10 @@ def write_hours(days: ru.DayHours, *, add: bool) -> None:
 
 
 def read_hours(meter_ids: np.ndarray, day_lo: int, day_hi: int) -> ru.DayHours:
-    """Stored hourly roll-ups of ``meter_ids`` for local days in [day_lo, day_hi]."""
-    sql = (f"SELECT meter_id, day, hours FROM {HOURLY_T} WHERE meter_id IN ({','.join(map(str, meter_ids.tolist()))})"
-           f" AND day >= %s AND day <= %s ORDER BY meter_id, day")
+    """Stored hourly roll-ups of ``meter_ids`` for local days in [day_lo, day_hi] (one range of the (day, meter)
+    key: after an append only the day the last batch ended in has rows)."""
+    sql = (f"SELECT meter_id, day, hours FROM {HOURLY_T} WHERE day >= %s AND day <= %s AND "
+           f"meter_id IN ({','.join(map(str, meter_ids.tolist()))}) ORDER BY meter_id, day")
     with connection.cursor() as c:
         c.execute(sql, [day_lo, day_hi])
         rows = c.fetchall()

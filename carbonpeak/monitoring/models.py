@@ -200,10 +200,11 @@ class RollupHourly(models.Model):
     One row per meter per day instead of one per hour: the ingest writes ~1/96 of its readings here instead
     of 1/4 (15-minute data). ``hours`` is ``engine.rollup.pack_days`` bytes (valid consumption and interval
     count per hour, plus flagged consumption and count when the day has any); read it with ``rollup()``.
-    Primary key (meter, day), WITHOUT ROWID on SQLite.
+    Primary key (day, meter): a batch's new days go to the end of the B-tree instead of into one page per
+    meter; reads name their days (``day IN (...)``). WITHOUT ROWID on SQLite.
     """
 
-    pk = models.CompositePrimaryKey("meter_id", "day")
+    pk = models.CompositePrimaryKey("day", "meter_id")
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, db_index=False, related_name="+")
     day = models.BigIntegerField()
     hours = models.BinaryField()
@@ -214,9 +215,11 @@ class RollupHourly(models.Model):
         from carbonpeak.monitoring.engine import rollup as ru
 
         q = cls.objects.filter(meter_id__in=list(meter_ids))
-        if start is not None:
+        if start is not None and end is not None:  # the days by name: index seeks on (day, meter)
+            q = q.filter(day__in=ru.days_between(start, end))
+        elif start is not None:
             q = q.filter(day__gt=start - 86400)
-        if end is not None:
+        elif end is not None:
             q = q.filter(day__lt=end)
         rows = list(q.order_by("meter_id", "day").values_list("meter_id", "day", "hours"))
         r = ru.unpack_days([x[0] for x in rows], [x[1] for x in rows], [bytes(x[2]) for x in rows]).to_rollup()

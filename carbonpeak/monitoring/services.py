@@ -209,7 +209,7 @@ def site_detail(site: Site, now: int | None = None, days: int = 14) -> dict[str,
     mains = list(site.meters.filter(parent__isnull=True))
     curve: dict[str, list] = {}
     for m in mains:
-        h = RollupHourly.rollup([m.id], start=start)
+        h = RollupHourly.rollup([m.id], start=start, end=last + 1)  # nothing is stored after the last reading
         curve[f"{m.code} ({m.get_category_display()}, {m.unit})"] = [
             [b * 1000, round(c, 3)] for b, c in zip(h.bucket.tolist(), h.qty.tolist())]
     sub = (RollupMonthly.objects.filter(meter__site=site, bucket__gte=month_start_ts(year, 1))

@@ -148,6 +148,12 @@ class DayHours:
                       self.n[has].astype(np.int64), self.n_flagged[has].astype(np.int64))
 
 
+def days_between(start: int, end: int, tz_offset: int = TZ_OFFSET_S) -> list[int]:
+    """Starts of the local days overlapping [start, end)."""
+    d0 = int(bucket_start(np.array([start]), DAY, tz_offset, closing=False)[0])
+    return list(range(d0, int(end), 86400))
+
+
 def _day_keys(meter: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """(inverse index, first row of each group, number of groups) of (meter, day) pairs."""
     d0 = int(day.min())
