@@ -6,19 +6,25 @@ spreadsheet shows it — the header is row 1 — field, message); `RecordsError`
 user fixes a file in one pass. Nothing is guessed: an unknown carrier, an unknown unit or one of the
 wrong kind for the carrier, a negative quantity, text in a number or a missing field is an error.
 
-Validation is vectorised (pandas string ops and lookups over the distinct values), so a million-row
-file parses in about a second.
+Validation is vectorised: a CSV is read with every text column as a categorical (the C parser hashes
+the raw bytes, so no Python string is made per row) and the quantity as float64, so each check runs once per
+distinct value and is broadcast back by code. Only when that fast read fails (text in a number, an empty
+quantity) is the quantity column re-read as text to name the bad cells; rows are looked at one by one only
+to word error messages.
 """
 
 from __future__ import annotations
 
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from .carriers import CARRIERS, SECTORS
 from .units import UNITS, accepted_units, normalise_units
@@ -78,8 +84,95 @@ def _read_table(source: Any, name: str) -> tuple[pd.DataFrame, str]:
 def _read_csv(data: bytes) -> pd.DataFrame:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    typed = _read_csv_typed(data)
+    if typed is not None:
+        return typed
     return pd.read_csv(io.BytesIO(data), dtype=object, keep_default_na=False, skipinitialspace=True,
                        encoding="utf-8")
+
+
+def _read_csv_typed(data: bytes) -> pd.DataFrame | None:
+    """The same table as the all-text read, but text columns categorical and, if it parses, quantity float64.
+
+    Same C parser and options as the text read (every column is read, so a malformed row fails the same way),
+    and `float_precision="round_trip"` parses numbers with Python's own `float` routine, so quantities are
+    bit-for-bit those of the text read. Quantity falls back to text when any cell is not a plain number
+    (pandas raises ValueError: text, empty, out of range) so the validation can quote it; None (use the text
+    read) when the header is odd or the parser fails otherwise.
+    """
+    opts = dict(keep_default_na=False, na_filter=False, skipinitialspace=True, encoding="utf-8")
+    try:
+        header = list(pd.read_csv(io.BytesIO(data), nrows=0, **opts).columns)
+    except Exception:  # noqa: BLE001 - the text read reports it
+        return None
+    norm = [str(c).strip().lower() for c in header]
+    if len(set(norm)) != len(norm) or "quantity" not in norm:
+        return None
+    qty_col = header[norm.index("quantity")]
+    for qty_dtype in (np.float64, object):
+        dtype = {c: "category" for c in header} | {qty_col: qty_dtype}
+        try:
+            df = (_read_csv_split(data, header, dtype, opts) if qty_dtype is np.float64 else None)
+            if df is None:
+                df = pd.read_csv(io.BytesIO(data), dtype=dtype, float_precision="round_trip", **opts)
+        except ValueError:
+            if qty_dtype is object:
+                return None
+            continue
+        except Exception:  # noqa: BLE001 - the text read reports it
+            return None
+        if list(df.columns) != header or not isinstance(df.index, pd.RangeIndex):
+            return None  # pandas took a column as the index (ragged rows): leave it to the text read
+        if qty_dtype is object:
+            return df
+        q = df[qty_col].to_numpy()
+        if np.isfinite(q).all() and (q >= 0).all():
+            return df
+        # nan, inf or a negative number: re-read as text so the message quotes the cell as written
+    return None
+
+
+SPLIT_MIN_BYTES = 4 << 20
+
+
+def _read_csv_split(data: bytes, header: list[str], dtype: dict[str, Any], opts: dict[str, Any]) -> pd.DataFrame | None:
+    """A large CSV read in one slice per CPU, in threads (the C tokenizer releases the GIL), then joined.
+
+    Only for files where a line break always ends a record: no quote character (a quoted cell may hold a
+    line break) and no bare CR line endings. None when not worth it or not safe: the caller reads it whole.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    k = min(cpus, 4)
+    if k < 2 or len(data) < SPLIT_MIN_BYTES or b'"' in data or data.count(b"\r") not in (0, data.count(b"\n")):
+        return None
+    start = data.find(b"\n") + 1
+    if start <= 0:
+        return None
+    cuts = [start]
+    for i in range(1, k):
+        j = data.find(b"\n", max(cuts[-1], start + (len(data) - start) * i // k))
+        if j < 0:
+            break
+        cuts.append(j + 1)
+    cuts.append(len(data))
+    view = memoryview(data)
+    slices = [view[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+    if len(slices) < 2:
+        return None
+
+    def read(part: memoryview) -> pd.DataFrame:
+        return pd.read_csv(io.BytesIO(part), header=None, names=header, dtype=dtype,
+                           float_precision="round_trip", **opts)
+
+    with ThreadPoolExecutor(len(slices)) as pool:
+        parts = list(pool.map(read, slices))
+    if any(list(p.columns) != header or not isinstance(p.index, pd.RangeIndex) for p in parts):
+        return None  # ragged rows: the caller's whole-file read decides
+    return pd.DataFrame({c: (union_categoricals([p[c].array for p in parts]) if dtype[c] == "category"
+                             else np.concatenate([p[c].to_numpy() for p in parts])) for c in header})
 
 
 def _stringify(df: pd.DataFrame) -> pd.DataFrame:
@@ -95,10 +188,15 @@ def _stringify(df: pd.DataFrame) -> pd.DataFrame:
 class _Column:
     """A text column as codes into its distinct stripped values: string work is done once per value."""
 
-    def __init__(self, values: np.ndarray | None, n: int) -> None:
+    def __init__(self, values: np.ndarray | pd.Categorical | None, n: int) -> None:
         if values is None:
             self.codes = np.zeros(n, dtype=np.intp)
             self.uniques = np.array([""], dtype=object)
+        elif isinstance(values, pd.Categorical):  # codes are already there; a missing cell (-1) is ""
+            cats = values.categories
+            self.codes = np.asarray(values.codes, dtype=np.intp)
+            self.codes[self.codes < 0] = len(cats)
+            self.uniques = np.array([str(v).strip() for v in cats] + [""], dtype=object)
         else:
             codes, uniq = pd.factorize(values, use_na_sentinel=False)
             self.codes = codes
@@ -140,13 +238,22 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
     rows = np.arange(n) + 2  # header is row 1
     # Fast path for the quantity column: nearly every value is distinct, so when the whole column parses as
     # clean numbers it is not factorised (the text is kept only when a message needs it).
-    try:
-        fast_qty = df["quantity"].to_numpy(dtype=object).astype(np.float64)
-    except (TypeError, ValueError):
-        fast_qty = None
+    if df["quantity"].dtype == np.float64:  # the typed CSV read parsed every cell as a number
+        fast_qty = df["quantity"].to_numpy()
+    else:
+        try:
+            fast_qty = np.asarray(df["quantity"], dtype=object).astype(np.float64)
+        except (TypeError, ValueError):
+            fast_qty = None
     clean_qty = fast_qty is not None and bool(np.isfinite(fast_qty).all() and (fast_qty >= 0).all())
-    cols = {c: _Column(df[c].to_numpy(dtype=object) if c in df.columns and not (c == "quantity" and clean_qty)
-                       else None, n) for c in (*REQUIRED, *OPTIONAL)}
+
+    def column(c: str) -> _Column:
+        if c not in df.columns or (c == "quantity" and clean_qty):
+            return _Column(None, n)
+        s = df[c]
+        return _Column(s.array if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy(dtype=object), n)
+
+    cols = {c: column(c) for c in (*REQUIRED, *OPTIONAL)}
     present = {c: col.per_row(col.uniques != "") for c, col in cols.items()}
     if clean_qty:
         present["quantity"] = np.ones(n, dtype=bool)
