@@ -16,15 +16,12 @@ to word error messages.
 from __future__ import annotations
 
 import io
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from .carriers import CARRIERS, SECTORS
 from .units import UNITS, accepted_units, normalise_units
@@ -112,9 +109,7 @@ def _read_csv_typed(data: bytes) -> pd.DataFrame | None:
     for qty_dtype in (np.float64, object):
         dtype = {c: "category" for c in header} | {qty_col: qty_dtype}
         try:
-            df = (_read_csv_split(data, header, dtype, opts) if qty_dtype is np.float64 else None)
-            if df is None:
-                df = pd.read_csv(io.BytesIO(data), dtype=dtype, float_precision="round_trip", **opts)
+            df = pd.read_csv(io.BytesIO(data), dtype=dtype, float_precision="round_trip", **opts)
         except ValueError:
             if qty_dtype is object:
                 return None
@@ -130,49 +125,6 @@ def _read_csv_typed(data: bytes) -> pd.DataFrame | None:
             return df
         # nan, inf or a negative number: re-read as text so the message quotes the cell as written
     return None
-
-
-SPLIT_MIN_BYTES = 4 << 20
-
-
-def _read_csv_split(data: bytes, header: list[str], dtype: dict[str, Any], opts: dict[str, Any]) -> pd.DataFrame | None:
-    """A large CSV read in one slice per CPU, in threads (the C tokenizer releases the GIL), then joined.
-
-    Only for files where a line break always ends a record: no quote character (a quoted cell may hold a
-    line break) and no bare CR line endings. None when not worth it or not safe: the caller reads it whole.
-    """
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    k = min(cpus, 4)
-    if k < 2 or len(data) < SPLIT_MIN_BYTES or b'"' in data or data.count(b"\r") not in (0, data.count(b"\n")):
-        return None
-    start = data.find(b"\n") + 1
-    if start <= 0:
-        return None
-    cuts = [start]
-    for i in range(1, k):
-        j = data.find(b"\n", max(cuts[-1], start + (len(data) - start) * i // k))
-        if j < 0:
-            break
-        cuts.append(j + 1)
-    cuts.append(len(data))
-    view = memoryview(data)
-    slices = [view[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
-    if len(slices) < 2:
-        return None
-
-    def read(part: memoryview) -> pd.DataFrame:
-        return pd.read_csv(io.BytesIO(part), header=None, names=header, dtype=dtype,
-                           float_precision="round_trip", **opts)
-
-    with ThreadPoolExecutor(len(slices)) as pool:
-        parts = list(pool.map(read, slices))
-    if any(list(p.columns) != header or not isinstance(p.index, pd.RangeIndex) for p in parts):
-        return None  # ragged rows: the caller's whole-file read decides
-    return pd.DataFrame({c: (union_categoricals([p[c].array for p in parts]) if dtype[c] == "category"
-                             else np.concatenate([p[c].to_numpy() for p in parts])) for c in header})
 
 
 def _stringify(df: pd.DataFrame) -> pd.DataFrame:

@@ -136,28 +136,3 @@ def test_bad_numbers_quoted_as_written():
                         "A,industry,diesel, 2 ,t,2022\n")
     assert errs == [(2, "quantity", "negative quantity '-0.50'"), (3, "quantity", "not a number: '1e400'")]
 
-
-@pytest.mark.parametrize("body", [
-    "".join(f"E{i % 7},{['industry', 'transport'][i % 2]},{['diesel', 'electricity', 'heat'][i % 3]},"
-            f"{i * 0.37!r},{['t', 'kWh', 'GJ'][i % 3]},{2020 + i % 5},,{['赵巷镇', ''][i % 2]}\n" for i in range(3000)),
-    "".join(f"E{i % 7},industry,diesel,{'x' if i == 2500 else i},t,2022,{'' if i == 10 else 1},\n"
-            for i in range(3000)),
-    "".join(f'"E\n{i % 3}",industry,diesel,{i},t,2022,,"镇"\n' for i in range(3000)),  # quoted line breaks
-])
-def test_sliced_threaded_read_same_as_whole(monkeypatch, body):
-    from carbonpeak.accounting.engine import records
-
-    text = HEADER.strip() + ",month,town\n" + body
-
-    def outcome():
-        try:
-            df = parse_records(text, "f.csv")
-        except RecordsError as exc:
-            return [str(e) for e in exc.errors]
-        return {c: df[c].astype(object).tolist() for c in df.columns}
-
-    monkeypatch.setattr(records, "SPLIT_MIN_BYTES", 1 << 40)
-    whole = outcome()
-    monkeypatch.setattr(records, "SPLIT_MIN_BYTES", 0)
-    assert outcome() == whole
-    assert isinstance(whole, dict) or any("quantity" in e for e in whole)
