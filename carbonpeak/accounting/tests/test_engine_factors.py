@@ -128,3 +128,19 @@ def test_year_tables_shape():
     assert t["grid_factor_year_used"] == {2020: 2021, 2022: 2022}
     assert t["co2_scope2"][fs.index("heat"), 0] == pytest.approx(0.11)
     assert t["tce_reporting"][fs.index("electricity"), 1] == pytest.approx(0.3055e-3)
+
+
+# 等价值 of electricity: national average 供电煤耗 by year, g/kWh, as confirmed in a public copy of the source
+# (2020: NDRC/NEA 全国煤电机组改造升级实施方案, 2021-11). Later years were not found and are not in the data.
+SUPPLY_COAL_RATE_G_PER_KWH = {2020: 305.5}
+
+
+def test_reporting_coal_rate_by_year_against_source(fs):
+    assert set(fs.reporting_coal_by_year) == set(SUPPLY_COAL_RATE_G_PER_KWH)
+    for year, g in SUPPLY_COAL_RATE_G_PER_KWH.items():
+        assert fs.reporting_coal(year) == (pytest.approx(g * 1e-6), year)  # tce/kWh
+    assert fs.reporting_coal(2023) == (pytest.approx(305.5e-6), 2020)  # the latest confirmed year, reported
+    raw = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    for block in raw["factor_sets"]:
+        rep = block["electricity"]["reporting_coal_by_year"]
+        assert rep["verified"] is True and "全国煤电机组改造升级实施方案" in rep["citation"]
