@@ -23,7 +23,7 @@ from carbonpeak.accounting.engine.records import RecordsError, parse_records, re
 from carbonpeak.accounting.engine.units import UnitError
 from carbonpeak.accounting.models import EnergyRecord, FactorSet, GdpRecord
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import plan_or_default
 
 router = Router(tags=["accounting"])
 
@@ -69,9 +69,9 @@ class GdpIn(Schema):
 
 
 def _plan(code: str | None) -> Plan:
-    plan = get_object_or_404(Plan, code=code) if code else default_plan()
+    plan = plan_or_default(code)
     if plan is None:
-        raise HttpError(404, "no plan is loaded")
+        raise HttpError(404, f"no plan {code!r} is loaded" if code else "no plan is loaded")
     return plan
 
 

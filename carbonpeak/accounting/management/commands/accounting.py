@@ -79,10 +79,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name:20s} {row['energy_tce']:16,.4f} {row['co2_t']:16,.4f}")
 
     def _plan(self, code: str | None):
-        from carbonpeak.plan.models import Plan
-        from carbonpeak.plan.selectors import default_plan
+        from carbonpeak.plan.selectors import plan_or_default
 
-        plan = Plan.objects.filter(code=code).first() if code else default_plan()
+        plan = plan_or_default(code)
         if plan is None:
             raise CommandError(f"no plan {code!r} is loaded" if code else "no plan is loaded: run `carbonpeak plan load FILE`")
         return plan
