@@ -165,7 +165,7 @@ def figures(quick: bool) -> dict[str, float]:
             day0 = int(bucket_start(np.array([end - 365 * 86400]), DAY, closing=False)[0])  # chunks never cut an hour
             n_hourly = _direct_rollups(big, big_ids, day0, 365)
             out["monitoring_overview_rollups_build_s"] = time.perf_counter() - t0
-            out["monitoring_overview_hourly_rollup_rows"] = float(n_hourly)
+            out["monitoring_overview_hourly_rollup_values"] = float(n_hourly)
             scale = "%dm_365d_rollups_generated_directly" % (len(ids) + len(big_ids))
             equiv = len(big_ids) * 365 * 96 + n_ratio
         evaluate_alerts()
