@@ -23,6 +23,8 @@ from .registers import Swaps
 from .rollup import TZ_OFFSET_S
 
 BUILDING_TYPES = ["office", "government_office", "hotel", "mall", "hospital", "school"]
+_TYPE_NAMES_ZH = {"office": "办公楼", "government_office": "机关办公楼", "hotel": "酒店", "mall": "商场",
+                  "hospital": "医院", "school": "学校"}
 # kW per m2 at peak, base fraction, occupied hours (local), weekend factor
 _PROFILES = {
     "office": (0.045, 0.25, (8, 19), 0.3),
@@ -89,7 +91,7 @@ def make_fleet(n_sites: int, seed: int = 0, n_towns: int = 11) -> Fleet:
         if r == 7:
             gen = "new" if (i // 8) % 2 == 0 else "existing"
             it_kw = float(rng.choice([500.0, 1000.0, 2000.0]))
-            s = SimSite(f"DC{i:04d}", f"Data centre {i}", "data_centre", dc_generation=gen,
+            s = SimSite(f"DC{i:04d}", f"模拟数据中心{i}号", "data_centre", dc_generation=gen,
                         it_capacity_kw=it_kw, town=town)
             sites.append(s)
             si = len(sites) - 1
@@ -103,7 +105,7 @@ def make_fleet(n_sites: int, seed: int = 0, n_towns: int = 11) -> Fleet:
                                    start_value=float(rng.uniform(1e5, 1e6)), pue=(mean_pue, 0.08)))
         elif r in (0, 3, 5):
             kind_kw = float(rng.uniform(300, 3000))
-            s = SimSite(f"KU{i:04d}", f"Key unit {i}", "key_unit", town=town)
+            s = SimSite(f"KU{i:04d}", f"模拟重点用能单位{i}号", "key_unit", town=town)
             sites.append(s)
             si = len(sites) - 1
             base, hrs, wk = _PROFILES["factory"][1:]
@@ -116,7 +118,7 @@ def make_fleet(n_sites: int, seed: int = 0, n_towns: int = 11) -> Fleet:
             bt = BUILDING_TYPES[(i // 2) % len(BUILDING_TYPES)]
             area = float(rng.uniform(2e4, 1.2e5))
             kw_m2, base, hrs, wk = _PROFILES[bt]
-            s = SimSite(f"PB{i:04d}", f"Public building {i}", "public_building", building_type=bt,
+            s = SimSite(f"PB{i:04d}", f"模拟{_TYPE_NAMES_ZH[bt]}{i}号", "public_building", building_type=bt,
                         floor_area_m2=round(area), town=town)
             sites.append(s)
             si = len(sites) - 1
