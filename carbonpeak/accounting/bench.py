@@ -58,45 +58,57 @@ def synthetic_records(n: int, seed: int = 0) -> pd.DataFrame:
     })
 
 
-def loop_inventory(df: pd.DataFrame, fs) -> dict:
-    """The same accounting as `compute_inventory`, one record at a time (the baseline)."""
-    idx = {c: i for i, c in enumerate(fs.carriers)}
-    basis = {c: UNITS[CARRIERS[c].basis_unit].to_base for c in CARRIERS}
-    to_base = {u: v.to_base for u, v in UNITS.items()}
-    grid = {}
-    rep = {}
-    totals = {"energy_tce": 0.0, "energy_tce_reporting": 0.0, "co2_t": 0.0}
-    by_carrier: dict = {}
-    by_sector: dict = {}
-    by_town: dict = {}
-    by_year: dict = {}
-    for carrier, unit, qty, year, sector, town in zip(df["carrier"], df["unit"], df["quantity"], df["year"],
-                                                      df["sector"], df["town"]):
-        i = idx[carrier]
-        q = qty * to_base[unit] / basis[carrier]
+class _LoopAccount:
+    """One record's accounting, for the per-row baselines (`loop_inventory`, `loop_csv_inventory`)."""
+
+    def __init__(self, fs) -> None:
+        self.fs = fs
+        self.grid: dict = {}
+        self.rep: dict = {}
+        self.totals = {"energy_tce": 0.0, "energy_tce_reporting": 0.0, "co2_t": 0.0}
+        self.tables: dict[str, dict] = {"by_carrier": {}, "by_sector": {}, "by_town": {}, "by_year": {}}
+
+    def add(self, carrier: str, i: int, q: float, year, electric: bool, sector: str, town: str) -> None:
+        """Account `q` basis units of `carrier` (index `i` in the factor set)."""
+        fs = self.fs
+        if year not in self.grid:
+            self.grid[year] = fs.grid_factor(int(year))[0]
+            self.rep[year] = fs.reporting_coal(int(year))[0]
         tce = q * fs.coal_equivalent[i]
-        if year not in grid:
-            grid[year] = fs.grid_factor(int(year))[0]
-            rep[year] = fs.reporting_coal(int(year))[0]
-        tce_rep = q * rep[year] if CARRIERS[carrier].dimension == "electricity" else tce
+        tce_rep = q * self.rep[year] if electric else tce
         co2 = q * fs.co2_direct[i]
         if carrier == "electricity":
-            co2 += q * grid[year]
+            co2 += q * self.grid[year]
         elif carrier == "heat":
             co2 += q * fs.heat_co2
         elif carrier == "green_electricity":
             co2 += q * fs.green_co2
-        totals["energy_tce"] += tce
-        totals["energy_tce_reporting"] += tce_rep
-        totals["co2_t"] += co2
-        for table, key in ((by_carrier, carrier), (by_sector, sector), (by_town, town), (by_year, year)):
-            row = table.get(key)
+        self.totals["energy_tce"] += tce
+        self.totals["energy_tce_reporting"] += tce_rep
+        self.totals["co2_t"] += co2
+        for table, key in (("by_carrier", carrier), ("by_sector", sector), ("by_town", town), ("by_year", year)):
+            rows = self.tables[table]
+            row = rows.get(key)
             if row is None:
-                row = table[key] = [0.0, 0.0]
+                row = rows[key] = [0.0, 0.0]
             row[0] += tce
             row[1] += co2
-    return {"totals": totals, "by_carrier": by_carrier, "by_sector": by_sector, "by_town": by_town,
-            "by_year": by_year}
+
+    def result(self) -> dict:
+        return {"totals": self.totals, **self.tables}
+
+
+def loop_inventory(df: pd.DataFrame, fs) -> dict:
+    """The same accounting as `compute_inventory`, one record at a time (the baseline)."""
+    idx = {c: i for i, c in enumerate(fs.carriers)}
+    basis = {c: UNITS[CARRIERS[c].basis_unit].to_base for c in CARRIERS}
+    electric = {c: CARRIERS[c].dimension == "electricity" for c in CARRIERS}
+    to_base = {u: v.to_base for u, v in UNITS.items()}
+    acc = _LoopAccount(fs)
+    for carrier, unit, qty, year, sector, town in zip(df["carrier"], df["unit"], df["quantity"], df["year"],
+                                                      df["sector"], df["town"]):
+        acc.add(carrier, idx[carrier], qty * to_base[unit] / basis[carrier], year, electric[carrier], sector, town)
+    return acc.result()
 
 
 def write_csv(path: Path, n: int, seed: int = 0) -> None:
@@ -114,13 +126,7 @@ def loop_csv_inventory(path: str | Path, fs: FactorSet, name: str | None = None)
     dims = {c: CARRIERS[c].dimension for c in CARRIERS}
     unit_cache: dict[str, str] = {}
     errors: list[RowError] = []
-    grid: dict = {}
-    rep: dict = {}
-    totals = {"energy_tce": 0.0, "energy_tce_reporting": 0.0, "co2_t": 0.0}
-    by_carrier: dict = {}
-    by_sector: dict = {}
-    by_town: dict = {}
-    by_year: dict = {}
+    acc = _LoopAccount(fs)
     periods: dict = {}  # (entity, carrier, year) -> [annual rows], has monthly
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh, skipinitialspace=True)
@@ -195,35 +201,15 @@ def loop_csv_inventory(path: str | Path, fs: FactorSet, name: str | None = None)
                 p[1] = True
             else:
                 p[0].append(rowno)
-            if year not in grid:
+            if year not in acc.grid:
                 fs.check_years([year])
-                grid[year] = fs.grid_factor(year)[0]
-                rep[year] = fs.reporting_coal(year)[0]
             i = carriers[carrier]
             u = UNITS[unit]
             if u.dimension == "tce":
                 q = qty * u.to_base / fs.coal_equivalent[i]
             else:
                 q = qty * u.to_base / UNITS[CARRIERS[carrier].basis_unit].to_base
-            tce = q * fs.coal_equivalent[i]
-            tce_rep = q * rep[year] if dims[carrier] == "electricity" else tce
-            co2 = q * fs.co2_direct[i]
-            if carrier == "electricity":
-                co2 += q * grid[year]
-            elif carrier == "heat":
-                co2 += q * fs.heat_co2
-            elif carrier == "green_electricity":
-                co2 += q * fs.green_co2
-            totals["energy_tce"] += tce
-            totals["energy_tce_reporting"] += tce_rep
-            totals["co2_t"] += co2
-            for table, k in ((by_carrier, carrier), (by_sector, v["sector"].lower()), (by_town, v.get("town", "")),
-                             (by_year, year)):
-                row = table.get(k)
-                if row is None:
-                    row = table[k] = [0.0, 0.0]
-                row[0] += tce
-                row[1] += co2
+            acc.add(carrier, i, q, year, dims[carrier] == "electricity", v["sector"].lower(), v.get("town", ""))
     if not errors:
         errors = [RowError(name, r, "month", "annual record for an entity, carrier and year that also has "
                            "monthly records: summing both would double count")
@@ -231,8 +217,7 @@ def loop_csv_inventory(path: str | Path, fs: FactorSet, name: str | None = None)
     if errors:
         order = {f: k for k, f in enumerate((*REQUIRED, *OPTIONAL))}
         raise RecordsError(sorted(errors, key=lambda e: (e.row, order.get(e.field, 99))))
-    return {"totals": totals, "by_carrier": by_carrier, "by_sector": by_sector, "by_town": by_town,
-            "by_year": by_year}
+    return acc.result()
 
 
 def _check_same(inv, ref: dict, what: str) -> None:
