@@ -262,9 +262,17 @@ class Indicator(Bilingual, models.Model):
         )
 
     @property
+    def unit_label(self) -> str:
+        """The unit as shown: the plan's own (万千瓦), or its English rendering (10^4 kW) when English is active."""
+        from django.utils.translation import get_language
+
+        english = (get_language() or "").lower().startswith("en")
+        return self.unit_en if english and self.unit_en else self.unit
+
+    @property
     def target_display(self) -> str:
         if self.target_value is None:
             return self.get_comparator_display()
         value = f"{self.target_value:g}"
         symbol = {"reduce-by": "−"}.get(self.comparator, self.get_comparator_display())
-        return f"{symbol} {value} {self.unit}".strip()
+        return f"{symbol} {value} {self.unit_label}".strip()

@@ -125,7 +125,7 @@ class IndicatorProgress:
             else [],
             "forecast": [],
             "target": [[spec.target_t, spec.target]] if spec.target is not None else [],
-            "unit": self.indicator.unit,
+            "unit": self.indicator.unit_label,
             "labels": {"actual": _("Actual"), "trajectory": _("Expected trajectory"), "forecast": _("Forecast"),
                        "target": _("Target")},
         }
@@ -145,7 +145,7 @@ def rule_text(spec: engine.Spec, ev: engine.Evaluation) -> str:
 
 
 def reason_text(indicator: Indicator, ev: engine.Evaluation) -> str:
-    unit = indicator.unit
+    unit = indicator.unit_label
     p = {
         "latest": f"{fmt(ev.latest_value)} {unit}".strip(), "expected": f"{fmt(ev.expected_now)} {unit}".strip(),
         "shortfall": fmt(ev.shortfall), "band": fmt(ev.band), "forecast": fmt(ev.forecast),

@@ -42,6 +42,8 @@ def test_english_switch(client, qingpu_plan):
     html = client.get(f"/plan/{qingpu_plan.code}/tasks/1.1/").content.decode()
     assert "Responsible units" in html
     assert qingpu_plan.actions.get(number=1).name_en in html
+    pv = qingpu_plan.indicators.get(code="pv-capacity-added")
+    assert f"≥ 29.4 {pv.unit_en}" in html and "≥ 29.4 万千瓦" not in html
 
 
 def test_indicator_page(client, qingpu_plan):
