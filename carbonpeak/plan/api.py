@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import get_type_hints
+
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from pydantic import create_model
 
 from carbonpeak.plan import export, selectors
 from carbonpeak.plan.models import Indicator, ResponsibleUnit, Task
+from carbonpeak.plan.planfile import IndicatorSpec
 
 router = Router(tags=["plan"])
 
@@ -46,27 +50,9 @@ class TaskOut(Schema):
     all_units: list[str]
 
 
-class IndicatorOut(Schema):
-    code: str
-    task: str | None
-    phase_goal: str | None
-    name_zh: str
-    name_en: str
-    kind: str
-    comparator: str
-    target_value: float | None
-    unit: str
-    unit_en: str
-    target_year: int
-    baseline_value: float | None
-    baseline_year: int | None
-    period: str
-    aggregation: str
-    trajectory: str
-    scope_zh: str
-    higher_is_better: bool
-    source_quote: str
-    note: str
+# An indicator reads out exactly as the plan file writes it: one field list, the plan file's.
+IndicatorOut = create_model("IndicatorOut", __base__=Schema,
+                            **{name: (hint, ...) for name, hint in get_type_hints(IndicatorSpec).items()})
 
 
 class UnitResponsibilities(Schema):
