@@ -148,8 +148,8 @@ def indicator_row(request, period_pk: int, unit_code: str, indicator_pk: int):
                 ValidationError(form.errors))
         if not _is_htmx(request):
             (messages.error if error else messages.success)(request, error or _("Saved."))
-    row = next(r for r in selectors.indicator_rows(unit, period) if r.subject.pk == indicator.pk)
-    context = {**_sheet_context(request, period, unit), "row": row, "error": error}
+    context = _sheet_context(request, period, unit)
+    context.update(row=next(r for r in context["indicator_rows"] if r.subject.pk == indicator.pk), error=error)
     return _row_response(request, "tracking/_indicator_row.html", context, period, unit,
                          status=422 if error and not _is_htmx(request) else 200)
 
@@ -176,8 +176,8 @@ def task_row(request, period_pk: int, unit_code: str, task_pk: int):
             error = error_text(ValidationError(form.errors))
         if not _is_htmx(request):
             (messages.error if error else messages.success)(request, error or _("Saved."))
-    row = next(r for r in selectors.task_rows(unit, period) if r.subject.pk == task.pk)
-    context = {**_sheet_context(request, period, unit), "row": row, "error": error}
+    context = _sheet_context(request, period, unit)
+    context.update(row=next(r for r in context["task_rows"] if r.subject.pk == task.pk), error=error)
     return _row_response(request, "tracking/_task_row.html", context, period, unit)
 
 
