@@ -1,3 +1,4 @@
+from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -9,15 +10,16 @@ from django.shortcuts import render
 from carbonpeak.plan.selectors import default_plan
 
 
+@cache
+def _panel_modules() -> list:
+    """The domain apps' dashboard modules, found once per process."""
+    return [import_module(f"carbonpeak.{app}.dashboard") for app in settings.DOMAIN_APPS
+            if find_spec(f"carbonpeak.{app}.dashboard")]
+
+
 def dashboard_panels(request, plan) -> list[str]:
     """HTML panels contributed by domain apps: `carbonpeak.<app>.dashboard.panel(request, plan) -> str | None`."""
-    panels = []
-    for app in settings.DOMAIN_APPS:
-        if find_spec(f"carbonpeak.{app}.dashboard"):
-            html = import_module(f"carbonpeak.{app}.dashboard").panel(request, plan)
-            if html:
-                panels.append(html)
-    return panels
+    return [html for module in _panel_modules() if (html := module.panel(request, plan))]
 
 
 def home(request):

@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from pydantic import create_model
 
 from carbonpeak.plan import export, selectors
-from carbonpeak.plan.models import Indicator, ResponsibleUnit, Task
+from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task
 from carbonpeak.plan.planfile import IndicatorSpec
 
 router = Router(tags=["plan"])
@@ -69,8 +69,6 @@ def _tasks(plan_code: str):
 
 @router.get("/plans", response=list[PlanOut])
 def list_plans(request):
-    from carbonpeak.plan.models import Plan
-
     return [export.plan_dict(p) for p in Plan.objects.all()]
 
 
