@@ -36,6 +36,27 @@ def example_plan(db):
     return load_plan_file(str(EXAMPLE_PLAN)).plan
 
 
+TEST_TODAY = "2026-11-25"
+"""The platform's today in every test unless the test sets another: no test depends on the calendar."""
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(settings):
+    settings.CARBONPEAK_TODAY = TEST_TODAY
+
+
+@pytest.fixture
+def clock(settings):
+    """`clock("2026-11-25")` fixes the platform's today (carbonpeak.core.clock) for this test, live server included."""
+    import datetime as dt
+
+    def set_today(day: str | dt.date) -> dt.date:
+        settings.CARBONPEAK_TODAY = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+        return settings.CARBONPEAK_TODAY
+
+    return set_today
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A real headless Chromium (Debian's package), one per test session."""

@@ -112,6 +112,8 @@ LOGOUT_REDIRECT_URL = "/"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+CARBONPEAK_TODAY = os.environ.get("CARBONPEAK_TODAY") or None
+"""Fix the platform's "today" (ISO date) for demos, rehearsals and tests; see carbonpeak.core.clock."""
 USE_I18N = True
 FORMAT_MODULE_PATH = ["carbonpeak.core.formats"]
 USE_TZ = True

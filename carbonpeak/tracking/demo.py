@@ -26,6 +26,7 @@ from django.utils import timezone
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, TaskUnit
 from carbonpeak.tracking.engine.progress import period_t
 from carbonpeak.tracking.models import IndicatorReport, Project, ReportingPeriod, ReviewStatus
+from carbonpeak.core import clock
 
 FIRST_YEAR = 2020
 COUNT_UNITS = {"个", "座", "家", "条", "处", "台", "辆"}
@@ -302,7 +303,7 @@ def _load_projects(plan: Plan, users: dict) -> int:
 
 
 def load_demo(plan: Plan) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     with transaction.atomic():
         users = {}
         if find_spec("carbonpeak.tracking.users"):

@@ -18,12 +18,12 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carbonpeak.plan.models import Action, Indicator, Plan, ResponsibleUnit, TaskUnit
 from carbonpeak.tracking.engine import progress as engine
 from carbonpeak.tracking.engine.rollup import ProjectQty, Rollup, UnitError, rollup
+from carbonpeak.core import clock
 
 STATUSES = engine.STATUSES
 
@@ -203,7 +203,7 @@ def evaluate_plan(plan: Plan, as_of: dt.date | None = None) -> list[IndicatorPro
     """Every indicator of the plan, in plan order, evaluated from approved data up to `as_of` (today)."""
     from carbonpeak.tracking.models import IndicatorReport, Project
 
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     as_of_t = engine.date_t(as_of)
     indicators = list(plan.indicators.select_related("task__action", "phase_goal").order_by("position"))
     leads = _lead_units(plan)

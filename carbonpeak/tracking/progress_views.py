@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 from django.http import HttpResponse
@@ -11,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carbonpeak.core import clock
 from carbonpeak.plan.selectors import plan_or_default
 from carbonpeak.tracking import progress
 from carbonpeak.tracking.report_xlsx import progress_workbook
@@ -79,5 +79,5 @@ def report_xlsx(request):
     data = progress_workbook(plan, progress.evaluate_plan(plan))
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="progress-{plan.code}-{dt.date.today():%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="progress-{plan.code}-{clock.today():%Y%m%d}.xlsx"'
     return response

@@ -11,10 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task, TaskUnit
 from carbonpeak.tracking.models import IndicatorReport, ReportingPeriod, ReviewStatus, TaskReport
+from carbonpeak.core import clock
 
 DONE = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 
@@ -25,7 +25,7 @@ def periods(plan: Plan) -> QuerySet[ReportingPeriod]:
 
 def current_period(plan: Plan, kind: str | None = None) -> ReportingPeriod | None:
     """The latest period that has started (the one being reported), else the first one."""
-    today = timezone.localdate()
+    today = clock.today()
     qs = plan.reporting_periods.all()
     if kind:
         qs = qs.filter(kind=kind)
@@ -34,7 +34,7 @@ def current_period(plan: Plan, kind: str | None = None) -> ReportingPeriod | Non
 
 def default_report_period(plan: Plan) -> ReportingPeriod | None:
     """The quarter most recently ended whose report is being collected (or the current one)."""
-    today = timezone.localdate()
+    today = clock.today()
     qs = plan.reporting_periods.filter(kind=ReportingPeriod.Kind.QUARTERLY)
     return (qs.filter(end__lt=today).order_by("-end").first() or qs.filter(start__lte=today).order_by("-end").first()
             or current_period(plan))
@@ -96,13 +96,13 @@ class Reminder:
 
     @property
     def days_overdue(self) -> int:
-        return (timezone.localdate() - self.period.due_date).days
+        return (clock.today() - self.period.due_date).days
 
 
 def reminders(plan: Plan, units: QuerySet[ResponsibleUnit] | None = None,
               period: ReportingPeriod | None = None, overdue_only: bool = True) -> list[Reminder]:
     """Units that have not reported everything they owe for periods past their due date."""
-    today = timezone.localdate()
+    today = clock.today()
     owed = obligations(plan)
     unit_map = {u.pk: u for u in (units if units is not None else plan.units.all()) if u.pk in owed}
     qs = plan.reporting_periods.all()

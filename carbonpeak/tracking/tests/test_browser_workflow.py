@@ -28,9 +28,10 @@ def _logout(page) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_reporter_submits_reviewer_approves_dashboard_changes(page, browser_login, qingpu_plan):
+def test_reporter_submits_reviewer_approves_dashboard_changes(page, browser_login, qingpu_plan, clock):
+    today = clock("2026-11-25")  # the demo's history and the period being reported follow the platform's clock
     load_demo(qingpu_plan)
-    period = (ReportingPeriod.objects.filter(plan=qingpu_plan, kind="quarterly", end__lt="2026-11-25")
+    period = (ReportingPeriod.objects.filter(plan=qingpu_plan, kind="quarterly", end__lt=today)
               .order_by("-end").first())
     assert period is not None and period.code == "2026Q3"
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from carbonpeak.core import clock
 from carbonpeak.tracking.models import IndicatorReport, Project, ReportingPeriod
 
 from .conftest import PASSWORD
@@ -79,7 +80,7 @@ def test_reminders_list_overdue_units(client, users, small_plan, units):
     start, end = ReportingPeriod.bounds("quarterly", 2023, 4)
     overdue = ReportingPeriod.objects.create(plan=small_plan, kind="quarterly", year=2023, quarter=4, start=start,
                                              end=end, due_date=dt.date(2024, 1, 15))
-    future = dt.date.today() + dt.timedelta(days=30)
+    future = clock.today() + dt.timedelta(days=30)
     ReportingPeriod.objects.create(plan=small_plan, kind="annual", year=future.year + 1, start=future,
                                    end=future + dt.timedelta(days=300), due_date=future + dt.timedelta(days=330))
     client.login(username="office", password=PASSWORD)

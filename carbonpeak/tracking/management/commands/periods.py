@@ -1,10 +1,10 @@
 """`carbonpeak periods --from 2021 --to 2025`: create the annual and quarterly reporting periods (idempotent)."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from carbonpeak.plan.selectors import default_plan
 from carbonpeak.tracking.services import ensure_periods
+from carbonpeak.core import clock
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="first", type=int, default=2021)
-        parser.add_argument("--to", dest="last", type=int, default=timezone.localdate().year)
+        parser.add_argument("--to", dest="last", type=int, default=clock.today().year)
         parser.add_argument("--annual-only", action="store_true")
 
     def handle(self, *args, **options):
