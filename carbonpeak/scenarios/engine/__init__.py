@@ -3,13 +3,16 @@ levers, vectorised Monte Carlo, peak statistics, wedges and back-test."""
 
 from .backtest import backtest
 from .base import BaseYear, load_base, load_history
+from .committed import committed_array
 from .distributions import ScenarioError, sample, sample_path
-from .projection import PEAK_BY, Projection, peak_stats, project
-from .scenario import (DRIVER_PARAMS, LEVER_BY_KEY, LEVER_KEYS, LEVERS, PLAN_TARGETS, Scenario, baseline_scenario,
-                       plan_scenario)
+from .progress import vintage_summary, with_observed
+from .projection import PEAK_BY, Projection, committed_effect, peak_stats, project
+from .scenario import (ASSUMPTIONS, BASE_STATE, DRIVER_PARAMS, LEVER_BY_KEY, LEVER_KEYS, LEVERS, PLAN_TARGETS,
+                       Scenario, baseline_scenario, plan_scenario)
 
 __all__ = [
-    "BaseYear", "DRIVER_PARAMS", "LEVERS", "LEVER_BY_KEY", "LEVER_KEYS", "PEAK_BY", "PLAN_TARGETS", "Projection",
-    "Scenario", "ScenarioError", "backtest", "baseline_scenario", "load_base", "load_history", "peak_stats",
-    "plan_scenario", "project", "sample", "sample_path",
+    "ASSUMPTIONS", "BASE_STATE", "BaseYear", "DRIVER_PARAMS", "LEVERS", "LEVER_BY_KEY", "LEVER_KEYS", "PEAK_BY",
+    "PLAN_TARGETS", "Projection", "Scenario", "ScenarioError", "backtest", "baseline_scenario", "committed_array",
+    "committed_effect", "load_base", "load_history", "peak_stats", "plan_scenario", "project", "sample",
+    "sample_path", "vintage_summary", "with_observed",
 ]

@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .base import ELECTRICITY, FOSSIL, HYDROGEN, PV, BaseYear
-from .distributions import sample, sample_path
-from .scenario import DRIVER_PARAMS, LEVERS, Scenario
+from .distributions import latent, sample, sample_path
+from .scenario import DRIVER_PARAMS, LEVERS, Scenario, correlation_pairs
+
+DRIVER_KIND = {p.key: p.kind for p in DRIVER_PARAMS}
 
 Params = dict[str, np.ndarray]
 
@@ -44,6 +46,7 @@ class Context:
     years: np.ndarray
     scenario: Scenario
     notes: list[str] = field(default_factory=list)
+    committed: np.ndarray | None = None  # (S,C,T) tce of committed loads (approved projects), 0 in the base year
 
     def __post_init__(self) -> None:
         self.k = (self.years - self.years[0]).astype(float)
@@ -80,21 +83,44 @@ class Context:
         self.s_dc = sector(lv["dc_pue"]["sector"], "dc_pue")
 
 
+def _own_latents(ctx: Context, key: str, draws: int, seed: int) -> dict[str, np.ndarray]:
+    """The standard-normal latents of one driver, by sampled name (a path's are its AR(1) innovations)."""
+    name, kind = f"drivers.{key}", DRIVER_KIND[key]
+    if kind == "path":
+        return {name: latent(seed, f"{name}.ar1", (draws, ctx.T - 1))}
+    if kind == "sectors":
+        return {f"{name}.{s}": latent(seed, f"{name}.{s}", (draws,)) for s in ctx.base.sectors}
+    return {name: latent(seed, name, (draws,))}
+
+
+def correlated_latents(ctx: Context, draws: int, seed: int) -> dict[str, np.ndarray]:
+    """Latents of the correlated drivers: b's own latent z_b becomes rho z_a + sqrt(1 - rho^2) z_b, so that
+    corr(a, b) = rho on the normal scale (Gaussian copula; for two AR(1) paths, their yearly innovations)."""
+    z: dict[str, np.ndarray] = {}
+    for a, b, rho in correlation_pairs(ctx.scenario.drivers):
+        (za,) = _own_latents(ctx, a, draws, seed).values()
+        z[f"drivers.{a}"] = za
+        for name, zb in _own_latents(ctx, b, draws, seed).items():
+            z[name] = rho * za + np.sqrt(1.0 - rho * rho) * zb
+    return z
+
+
 def sample_parameters(ctx: Context, draws: int, seed: int) -> Params:
     """Every uncertain input as an array with a leading draw axis; names are the JSON paths."""
     sc, years, b = ctx.scenario, ctx.years, ctx.base
     drv = sc.drivers
+    z = correlated_latents(ctx, draws, seed)
     p: Params = {}
     for param in DRIVER_PARAMS:
         name = f"drivers.{param.key}"
         value = drv[param.key]
         if param.kind == "spec":
-            p[name] = sample(value, draws, seed, name)
+            p[name] = sample(value, draws, seed, name, z=z.get(name))
         elif param.kind == "path":
-            p[name] = sample_path(value, years, draws, seed, name, param.interp)
+            p[name] = sample_path(value, years, draws, seed, name, param.interp, innovations=z.get(name))
         elif param.kind == "sectors":
-            p[name] = np.stack(
-                [sample(value.get(s, value.get("*", 0.0)), draws, seed, f"{name}.{s}") for s in b.sectors], axis=1)
+            p[name] = np.stack([sample(value.get(s, value.get("*", 0.0)), draws, seed, f"{name}.{s}",
+                                       z=z.get(f"{name}.{s}")) for s in b.sectors], axis=1)
     for spec in LEVERS:
         lever = sc.levers[spec.key]
         for param in spec.params:
@@ -109,7 +135,9 @@ def sample_parameters(ctx: Context, draws: int, seed: int) -> Params:
                     "levers.dc_pue.pue_new": p["drivers.pue_new_baseline"],
                     "levers.grid.factor": ctx.grid0,
                 }.get(name, 0.0)  # additions, areas, shares of new build, buses: nothing new in the base year
-                p[name] = sample_path(lever[param.key], years, draws, seed, name, param.interp, anchor=anchor)
+                notes = ctx.notes if lever["enabled"] else None
+                p[name] = sample_path(lever[param.key], years, draws, seed, name, param.interp, anchor=anchor,
+                                      goal=param.goal, notes=notes)
     return p
 
 
@@ -146,7 +174,9 @@ def reference(ctx: Context, p: Params) -> Reference:
             act[s] = gdp_idx
         else:
             act[s] = pop_idx
-    scale = act * (1.0 + p["drivers.intensity_change"].T)[:, :, None] ** k
+    rate = p["drivers.intensity_change"].T[:, :, None] + p["drivers.intensity_shock"][None, :, :]  # (S,D,T)
+    rate[:, :, 0] = 0.0
+    scale = act * np.cumprod(1.0 + rate, axis=2)
     scale[:, :, 0] = 1.0
     energy = b.energy[:, :, None, None] * scale[:, None, :, :]
     # baseline electrification of fossil energy (private-car fuel excluded: cars have the EV stock model)
@@ -198,7 +228,11 @@ def simulate(ctx: Context, p: Params, ref: Reference, on: Iterable[str]) -> SimR
             s_g[:, 0] = 1.0
         else:
             s_g = np.ones((D, T))
-        new = L("ev.new_share") if "ev" in on else np.repeat(p["drivers.ev_new_share_base"][:, None], T, axis=1)
+        # without new measures the EV share of new cars follows the market trend; the plan's path is a floor
+        new = np.minimum(p["drivers.ev_new_share_base"][:, None] + p["drivers.ev_new_share_trend"][:, None] * ctx.k,
+                         1.0)
+        if "ev" in on:
+            new = np.maximum(new, L("ev.new_share"))
         tau = p["drivers.fleet_turnover"]
         ev = np.empty((D, T))
         ev[:, 0] = e0
@@ -272,6 +306,10 @@ def simulate(ctx: Context, p: Params, ref: Reference, on: Iterable[str]) -> SimR
         E[:, ctx.ce] -= moved
         E[:, ctx.cpv] += moved
         ind["pv_added_mw"] = mw
+
+    # -- committed loads (approved projects): demand added as given, the same for every draw -------------
+    if ctx.committed is not None:
+        E += ctx.committed[:, :, None, :]
 
     # -- CO2: the inventory's implied factor per cell; grid electricity follows the grid path --------
     C = E / ctx.e0_safe[:, :, None, None]  # E/E0, exactly 1 in the base year

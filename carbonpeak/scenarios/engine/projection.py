@@ -29,9 +29,11 @@ from typing import Any
 import numpy as np
 
 from .base import BaseYear
-from .distributions import ScenarioError
+from .committed import committed_array
+from .distributions import ScenarioError, central
 from .model import Context, Reference, SimResult, reference, sample_parameters, simulate
-from .scenario import LEVER_KEYS, MAX_HORIZON, Scenario
+from .scenario import ASSUMPTIONS, BASE_STATE, LEVER_KEYS, LEVERS, MAX_HORIZON, Scenario
+from .sensitivity import input_summaries, tornado
 
 QUANTILES = (0.1, 0.5, 0.9)
 PEAK_BY = 2030
@@ -94,6 +96,7 @@ class Projection:
     indicators: dict[str, np.ndarray]
     wedges: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)  # one number per draw per uncertain input
 
     @property
     def energy(self) -> np.ndarray:
@@ -165,6 +168,9 @@ class Projection:
             "energy_by_carrier": {c: mean_e[:, j].sum(axis=0).tolist() for j, c in enumerate(b.carriers)},
             "indicators": {k: v.mean(axis=0).tolist() for k, v in self.indicators.items()},
             "notes": list(self.notes),
+            "assumptions": [{"path": path, "label": label, "source": source} for path, label, source in ASSUMPTIONS],
+            "sensitivity": {"by": by, "share": 0.2, "p_peak_by": pk["p_peak_by"],
+                            "inputs": tornado(self.inputs, pk["peaked"] & (pk["peak_year"] <= by))},
         }
         if self.wedges is not None:
             out["wedges"] = self.wedges
@@ -205,6 +211,30 @@ def run_core(ctx: Context, p: dict[str, np.ndarray], steps: list[frozenset[str]]
     return ref, SimResult(energy=energy, co2=co2, indicators=indicators), [s / D for s in sums]
 
 
+def apply_state(scenario: Scenario, base_year: int, state: dict[str, tuple[float, str]] | None
+                ) -> tuple[Scenario, list[str]]:
+    """The scenario with its base-year state drivers set to the observed values in `state`
+    ({driver: (value, source)}); each state not observed is a fallback, listed in the notes."""
+    state = state or {}
+    unknown = set(state) - set(BASE_STATE)
+    if unknown:
+        raise ScenarioError(f"state: unknown base-year state(s) {sorted(unknown)}; known: {sorted(BASE_STATE)}")
+    notes = []
+    for key, (year, source) in BASE_STATE.items():
+        if key in state:
+            notes.append(f"drivers.{key} = {state[key][0]:g} in {base_year}: {state[key][1]}")
+        else:
+            notes.append(f"drivers.{key}: no observed value for {base_year}; fallback {central(scenario.drivers[key]):g} "
+                         f"(the scenario's value; default: {source}, a {year} value)")
+    if not state:
+        return scenario, notes
+    return scenario.copy(drivers={**scenario.drivers, **{k: float(v) for k, (v, _) in state.items()}}), notes
+
+
+def _off_levers(scenario: Scenario) -> frozenset[str]:
+    return frozenset(f"levers.{spec.key}." for spec in LEVERS if not scenario.levers[spec.key]["enabled"])
+
+
 def project(
     scenario: Scenario,
     base: BaseYear,
@@ -214,17 +244,25 @@ def project(
     wedges: bool = True,
     chunk: int = CHUNK,
     baseline: Scenario | None = None,
+    state: dict[str, tuple[float, str]] | None = None,
+    committed_loads: list[dict[str, Any]] | None = None,
 ) -> Projection:
     """Project `scenario` from `base` over `years` (a horizon year or a yearly range from the base year;
     default the scenario's horizon) with `draws` Monte Carlo draws seeded by `seed`.
 
-    `chunk` only changes speed, never results (chunk=1 is the per-draw loop)."""
+    `state` sets base-year states from observations (see `apply_state`); `committed_loads` adds approved
+    projects' demand (see `committed.py`). `chunk` only changes speed, never results (chunk=1 is the
+    per-draw loop)."""
     if not isinstance(draws, (int, np.integer)) or not 1 <= draws <= 200_000:
         raise ScenarioError(f"draws: must be an integer in 1..200000, got {draws!r}")
     if not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise ScenarioError(f"chunk: must be a positive integer, got {chunk!r}")
     years = resolve_years(base.year, scenario.horizon if years is None else years)
-    ctx = Context(base=base, years=years, scenario=scenario)
+    scenario, notes = apply_state(scenario, base.year, state)
+    ctx = Context(base=base, years=years, scenario=scenario, notes=notes)
+    if committed_loads:
+        ctx.committed, committed_notes = committed_array(base, years, committed_loads)
+        ctx.notes.extend(committed_notes)
     p = sample_parameters(ctx, int(draws), int(seed))
     on = frozenset(scenario.enabled_levers())
     order = [k for k in LEVER_KEYS if k in on]
@@ -236,7 +274,7 @@ def project(
     return Projection(
         scenario=scenario, base=base, years=years, draws=int(draws), seed=int(seed), cells_energy=res.energy,
         cells_co2=res.co2, gdp=ref.gdp, population=ref.population, indicators=res.indicators, wedges=wedge_out,
-        notes=ctx.notes,
+        notes=ctx.notes, inputs=input_summaries(p, base.sectors, _off_levers(scenario)),
     )
 
 
@@ -258,4 +296,19 @@ def _wedges(order: list[str], means: list[np.ndarray], base: BaseYear, years: np
         "scenario_co2": end.tolist(),
         "gap": (start - end).tolist(),
         "wedges": wedge,
+    }
+
+
+def committed_effect(scenario: Scenario, base: BaseYear, loads: list[dict[str, Any]], draws: int = 1000,
+                     seed: int = 0, state: dict[str, tuple[float, str]] | None = None) -> dict[str, Any]:
+    """What approved projects' committed loads (see `committed.py`) do to the projection: mean CO2 added
+    per year and P(peak by 2030) without and with them, on the same draws (common random numbers: the
+    difference has no sampling noise, and a project with zero energy changes nothing)."""
+    without = project(scenario, base, draws=draws, seed=seed, wedges=False, state=state)
+    with_loads = project(scenario, base, draws=draws, seed=seed, wedges=False, state=state, committed_loads=loads)
+    added = with_loads.total_co2 - without.total_co2
+    return {
+        "years": [int(y) for y in without.years], "co2_added_mean": added.mean(axis=0).tolist(),
+        "p_peak_by": {"without": without.peak()["p_peak_by"], "with": with_loads.peak()["p_peak_by"]},
+        "notes": with_loads.notes[len(without.notes):],
     }

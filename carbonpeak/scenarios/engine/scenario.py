@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .distributions import ScenarioError, validate_path, validate_spec
+from .distributions import ScenarioError, path_ar1, validate_path, validate_spec
 
 
 def N(mean: float, sd: float, **clip: float) -> dict[str, Any]:
@@ -37,6 +37,7 @@ class Param:
     label: str
     interp: str = "linear"
     help: str = ""
+    goal: str = ""  # "up" / "down": which way the plan pushes an anchored path (a due target is a floor / ceiling)
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,16 @@ class LeverSpec:
 
 # ---- drivers -----------------------------------------------------------------------------------
 DRIVER_PARAMS: tuple[Param, ...] = (
-    Param("gdp_growth", "path", "1/yr", "GDP growth (real)", "step",
-          "Step path by period; illustrative: 2022 Shanghai lockdown year, then slowing growth."),
-    Param("population_growth", "path", "1/yr", "Population growth", "step"),
+    Param("gdp_growth", "path", "1/yr", "GDP growth (real)", "linear",
+          "Smooth trend (linear between five-year points) plus AR(1) year-to-year variation; illustrative."),
+    Param("population_growth", "path", "1/yr", "Population growth"),
     Param("structure_drift", "sectors", "1/yr", "Change of each sector's value-added share",
           help="Relative drift of the sector's share of GDP; shares of value-added sectors are renormalised."),
     Param("intensity_change", "sectors", "1/yr", "Autonomous energy-intensity change per sector",
           help="Energy per unit of activity, per year; negative is improvement (no new measures)."),
+    Param("intensity_shock", "path", "1/yr", "Year-to-year variation of energy intensity (all sectors)",
+          help="Added to every sector's intensity change each year; correlated with GDP growth."),
+    Param("ev_new_share_trend", "spec", "1/yr", "Yearly rise of the EV share of new cars without new measures"),
     Param("electrification", "sectors", "1/yr", "Baseline electrification",
           help="Share of the remaining fossil energy switched to electricity each year."),
     Param("electrification_ratio", "spec", "tce/tce", "Electricity per unit fossil energy replaced"),
@@ -75,19 +79,24 @@ DRIVER_PARAMS: tuple[Param, ...] = (
     Param("transit_energy_ratio", "spec", "tce/tce", "Transit energy per unit car energy avoided"),
     Param("pue_base", "spec", "", "Data-centre fleet PUE, base year"),
     Param("pue_new_baseline", "spec", "", "PUE of new data centres without the plan"),
+    Param("correlations", "pairs", "", "Correlations between drivers (\"a~b\": rho)",
+          help="Gaussian copula on the drivers' latent normals; for two AR(1) paths, their yearly innovations."),
 )
 
 DEFAULT_DRIVERS: dict[str, Any] = {
-    "gdp_growth": {"interp": "step", "points": {
-        "2022": N(0.0, 0.02), "2023": N(0.055, 0.012), "2026": N(0.048, 0.012),
-        "2031": N(0.04, 0.012), "2036": N(0.033, 0.01), "2041": N(0.027, 0.01), "2051": N(0.02, 0.01)}},
-    "population_growth": {"interp": "step", "points": {"2022": N(0.004, 0.002), "2031": N(0.002, 0.002)}},
+    "gdp_growth": {"interp": "linear", "points": {
+        "2022": N(0.0, 0.02), "2023": N(0.055, 0.012), "2028": N(0.048, 0.012), "2033": N(0.04, 0.012),
+        "2038": N(0.033, 0.01), "2045": N(0.027, 0.01), "2055": N(0.02, 0.01)},
+        "ar1": {"sd": 0.012, "rho": 0.5}},
+    "population_growth": {"interp": "linear", "points": {"2022": N(0.004, 0.002), "2031": N(0.002, 0.002)}},
     "structure_drift": {"industry": N(-0.01, 0.005), "buildings": N(0.006, 0.003), "agriculture": N(-0.03, 0.01),
                         "data_centres": N(0.08, 0.03), "*": 0.0},
     "intensity_change": {"industry": TRI(-0.045, -0.032, -0.02), "construction": TRI(-0.03, -0.02, -0.01),
                          "buildings": TRI(-0.02, -0.01, 0.0), "residential": TRI(0.0, 0.01, 0.02),
                          "transport": TRI(-0.025, -0.015, -0.005), "agriculture": TRI(-0.03, -0.02, -0.01),
                          "data_centres": TRI(-0.04, -0.02, 0.0), "*": TRI(-0.03, -0.015, 0.0)},
+    "intensity_shock": {"interp": "linear", "points": {"2022": 0.0}, "ar1": {"sd": 0.008, "rho": 0.5}},
+    "ev_new_share_trend": TRI(0.0, 0.02, 0.04),
     "electrification": {"industry": TRI(0.005, 0.01, 0.02), "buildings": TRI(0.005, 0.015, 0.025),
                         "residential": TRI(0.005, 0.01, 0.02), "transport": 0.0, "data_centres": 0.0,
                         "*": TRI(0.0, 0.005, 0.01)},
@@ -104,13 +113,28 @@ DEFAULT_DRIVERS: dict[str, Any] = {
     "transit_energy_ratio": TRI(0.1, 0.2, 0.3),
     "pue_base": N(1.55, 0.05, min=1.1),
     "pue_new_baseline": N(1.45, 0.04, min=1.1),
+    "correlations": {"gdp_growth~intensity_shock": -0.5, "ev_new_share_trend~electrification": 0.5},
 }
+
+BASE_STATE: dict[str, tuple[int, str]] = {
+    # driver: (year the default describes, where the default comes from); replaced by observed values
+    "ev_stock_share_base": (2021, "illustrative default (Shanghai fleet, 2021 order of magnitude)"),
+    "ev_new_share_base": (2021, "illustrative default (Shanghai new private cars 2021, ~20% BEV)"),
+    "green_share_base": (2021, "illustrative default (plan's 2025 target 75% minus 5 points)"),
+    "pue_base": (2021, "illustrative default (older Shanghai data-centre fleet)"),
+}
+"""Base-year states: observed values (accounting, monitoring, approved reports) replace these defaults;
+a default used for another base year is a fallback and is listed in the run's notes."""
+
+PV_AFTER_PLAN_FROM = 2026
+PV_AFTER_PLAN = TRI(0.0, 40.0, 80.0)
+"""PV added per year after the plan period (MW/yr): an assumption, the plan names no number after 2025."""
 
 # ---- levers (canonical order: demand-side measures first, then supply) -------------------------
 LEVERS: tuple[LeverSpec, ...] = (
     LeverSpec(
         "green_travel", "Green travel share", "share of trips",
-        (Param("share", "path", "share", "Green travel share of trips"),
+        (Param("share", "path", "share", "Green travel share of trips", goal="up"),
          Param("sector", "name", "", "Sector")),
         {"share": {"2025": 0.75, "2035": 0.85}, "sector": "transport"},
         "Plan 二(五)4: green travel share 75% by 2025, 85% by 2035. Car trips fall by (1-share)/(1-share_base); "
@@ -118,7 +142,7 @@ LEVERS: tuple[LeverSpec, ...] = (
     ),
     LeverSpec(
         "ev", "EV share of new cars", "share of new cars",
-        (Param("new_share", "path", "share", "Battery-electric share of new private cars"),
+        (Param("new_share", "path", "share", "Battery-electric share of new private cars", goal="up"),
          Param("sector", "name", "", "Sector")),
         {"new_share": {"2025": 0.5}, "sector": "transport"},
         "Plan 二(五)2: more than half (50%) of new private cars battery-electric. Fleet share follows stock turnover; "
@@ -126,7 +150,7 @@ LEVERS: tuple[LeverSpec, ...] = (
     ),
     LeverSpec(
         "hydrogen_buses", "Hydrogen fuel-cell buses", "buses in service",
-        (Param("buses", "path", "buses", "Fuel-cell buses in service"),
+        (Param("buses", "path", "buses", "Fuel-cell buses in service", goal="up"),
          Param("diesel_tce_per_bus", "spec", "tce/yr", "Diesel per bus replaced"),
          Param("h2_ratio", "spec", "tce/tce", "Hydrogen per unit diesel replaced"),
          Param("fuel", "name", "", "Carrier replaced"),
@@ -148,8 +172,9 @@ LEVERS: tuple[LeverSpec, ...] = (
     ),
     LeverSpec(
         "ule_new_build", "Ultra-low-energy new buildings", "share of new floor area",
-        (Param("share_residential", "path", "share", "Ultra-low-energy share of new residential floor area"),
-         Param("share_public", "path", "share", "Ultra-low-energy share of new public floor area"),
+        (Param("share_residential", "path", "share", "Ultra-low-energy share of new residential floor area",
+               goal="up"),
+         Param("share_public", "path", "share", "Ultra-low-energy share of new public floor area", goal="up"),
          Param("new_area_residential_m2", "path", "m2/yr", "New residential floor area per year", "step"),
          Param("new_area_public_m2", "path", "m2/yr", "New public floor area per year", "step"),
          Param("eui_residential_kgce_m2", "spec", "kgce/m2", "EUI of a standard new home"),
@@ -167,8 +192,8 @@ LEVERS: tuple[LeverSpec, ...] = (
     ),
     LeverSpec(
         "dc_pue", "Data-centre PUE", "PUE",
-        (Param("pue_new", "path", "", "PUE of new data centres"),
-         Param("pue_existing", "path", "", "PUE of existing data centres"),
+        (Param("pue_new", "path", "", "PUE of new data centres", goal="down"),
+         Param("pue_existing", "path", "", "PUE of existing data centres", goal="down"),
          Param("sector", "name", "", "Sector")),
         {"pue_new": {"2022": 1.3}, "pue_existing": {"2025": 1.4}, "sector": "data_centres"},
         "Plan 二(二)4: new data centres PUE <= 1.3, existing upgraded to <= 1.4.",
@@ -177,19 +202,37 @@ LEVERS: tuple[LeverSpec, ...] = (
         "pv", "PV additions", "MW per year",
         (Param("additions_mw", "path", "MW/yr", "PV capacity added per year", "step"),
          Param("yield_hours", "spec", "h/yr", "Full-load hours")),
-        {"additions_mw": {"interp": "step", "points": {"2022": 58.8}}, "yield_hours": TRI(950, 1050, 1150)},
-        "Plan 二(一)1: 294 MW (29.4万千瓦) added in 2021-2025, i.e. 58.8 MW/yr; continued at that pace after 2025 "
-        "(assumption: 'install wherever possible by 2030'). Local generation displaces grid electricity.",
+        {"additions_mw": {"interp": "step", "points": {"2021": 58.8, str(PV_AFTER_PLAN_FROM): PV_AFTER_PLAN}},
+         "yield_hours": TRI(950, 1050, 1150)},
+        "Plan 二(一)1: 294 MW (29.4万千瓦) added in 2021-2025, i.e. 58.8 MW/yr. After 2025 the plan gives no number "
+        "('install wherever possible by 2030'): additions are an explicit assumption, 0-80 MW/yr (mode 40). "
+        "Local generation displaces grid electricity.",
     ),
     LeverSpec(
         "grid", "Grid emission factor path", "tCO2/MWh",
-        (Param("factor", "path", "tCO2/MWh", "Grid emission factor"),),
+        (Param("factor", "path", "tCO2/MWh", "Grid emission factor", goal="down"),),
         {"factor": {"2025": 0.39, "2030": 0.34, "2035": 0.30, "2060": 0.05}},
-        "Municipal grid decarbonisation (not a Qingpu measure; assumption). Replaces grid_factor_change.",
+        "Municipal grid decarbonisation (not a Qingpu measure). Starts from the base year's implied factor (Shanghai "
+        "publishes 0.42 tCO2/MWh for 2022 accounting, 沪环气〔2022〕34号); the later points are an assumption. "
+        "Replaces grid_factor_change.",
         plan_enabled=False,
     ),
 )
 LEVER_KEYS = tuple(spec.key for spec in LEVERS)
+
+ASSUMPTIONS: tuple[tuple[str, str, str], ...] = (
+    # (JSON path in the scenario, label, source): the assumptions the headline rests on, shown with every run
+    (f"levers.pv.additions_mw.{PV_AFTER_PLAN_FROM}", "PV added per year after the plan period",
+     "assumption: the plan names no number after 2025 (triangular 0-40-80 MW/yr)"),
+    ("drivers.grid_factor_change", "Grid emission factor change per year (grid lever off)",
+     "assumption around Shanghai's published 0.42 tCO2/MWh (沪环气〔2022〕34号): -1 %/yr, sd 0.6 %"),
+    ("levers.grid.factor", "Grid emission factor path (grid lever on)", "assumption: 0.39 (2025), 0.34 (2030), "
+     "0.30 (2035) tCO2/MWh"),
+    ("drivers.structure_drift.data_centres", "Data-centre growth (value-added share drift)",
+     "assumption: +8 %/yr relative to GDP, sd 3 % (new computing capacity in the Yangtze Delta demo zone)"),
+    ("drivers.gdp_growth", "GDP growth path", "illustrative: 5.5 % (2023) easing to 2 % (2055), sd 1-1.2 pts, "
+     "AR(1) sd 1.2 pts, rho 0.5"),
+)
 LEVER_BY_KEY = {spec.key: spec for spec in LEVERS}
 
 MIN_HORIZON, MAX_HORIZON = 2025, 2060
@@ -218,6 +261,36 @@ def _validate_param(param: Param, value: Any, where: str) -> None:
     elif param.kind == "name":
         if not isinstance(value, str) or not value:
             raise ScenarioError(f"{where}: expected a name")
+    elif param.kind == "pairs":
+        if not isinstance(value, Mapping):
+            raise ScenarioError(f"{where}: expected a mapping \"a~b\" -> correlation")
+        for pair, rho in value.items():
+            if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not -1 <= rho <= 1:
+                raise ScenarioError(f"{where}.{pair}: correlation must be a number in -1..1, got {rho!r}")
+
+
+def correlation_pairs(drivers: Mapping[str, Any]) -> list[tuple[str, str, float]]:
+    """The drivers' active correlations as (a, b, rho), checked: known drivers, each driver correlated at most
+    once as b and never both a and b (no chains), a spec with a spec or sectors, or a path with a path (the
+    pair is inactive while either path has no AR(1) variation)."""
+    known = {p.key: p for p in DRIVER_PARAMS}
+    pairs: list[tuple[str, str, float]] = []
+    for pair, rho in sorted(drivers["correlations"].items()):
+        where = f"drivers.correlations.{pair}"
+        a, _, b = pair.partition("~")
+        if a not in known or b not in known or a == b:
+            raise ScenarioError(f"{where}: expected two different driver names joined by '~'")
+        kinds = [known[k].kind for k in (a, b)]
+        if kinds[0] not in ("spec", "path") or kinds[1] not in ("spec", "sectors", "path") \
+                or ("path" in kinds and kinds[0] != kinds[1]):
+            raise ScenarioError(f"{where}: correlate a spec with a spec or sectors, or an AR(1) path with a path")
+        if "path" in kinds and (path_ar1(drivers[a]) is None or path_ar1(drivers[b]) is None):
+            continue  # a path without year-to-year variation has nothing to correlate (e.g. a fixed growth rate)
+        pairs.append((a, b, float(rho)))
+    bs = [b for _, b, _ in pairs]
+    if len(set(bs)) < len(bs) or set(bs) & {a for a, _, _ in pairs}:
+        raise ScenarioError("drivers.correlations: a driver is correlated twice, or is both a and b of pairs")
+    return pairs
 
 
 @dataclass
@@ -247,6 +320,7 @@ class Scenario:
             if param.kind == "sectors" and isinstance(given.get(key), Mapping) and "*" in given[key]:
                 out[key] = copy.deepcopy(dict(given[key]))
             _validate_param(param, out[key], f"drivers.{key}")
+        correlation_pairs(out)
         return out
 
     @staticmethod
@@ -328,7 +402,8 @@ def plan_scenario(targets: Mapping[str, float] | None = None, horizon: int = 203
     levers = {spec.key: {**copy.deepcopy(dict(spec.plan)), "enabled": spec.plan_enabled} for spec in LEVERS}
     t = targets
     if "pv_mw_2021_2025" in t:
-        levers["pv"]["additions_mw"] = {"interp": "step", "points": {"2021": float(t["pv_mw_2021_2025"]) / 5}}
+        levers["pv"]["additions_mw"] = {"interp": "step", "points": {
+            "2021": float(t["pv_mw_2021_2025"]) / 5, str(PV_AFTER_PLAN_FROM): copy.deepcopy(PV_AFTER_PLAN)}}
     if "dc_pue_new" in t:
         levers["dc_pue"]["pue_new"] = {"2022": float(t["dc_pue_new"])}
     if "dc_pue_existing" in t:

@@ -14,7 +14,7 @@ FIXED = {
     "electrification": {"*": 0.0}, "electrification_ratio": 0.5, "grid_factor_change": 0.0, "hydrogen_ef": 1.0,
     "car_fuel_share": 0.5, "ev_stock_share_base": 0.0, "ev_new_share_base": 0.0, "ev_energy_ratio": 0.3,
     "fleet_turnover": 0.1, "green_share_base": 0.5, "transit_energy_ratio": 0.2, "pue_base": 1.5,
-    "pue_new_baseline": 1.5,
+    "pue_new_baseline": 1.5, "intensity_shock": 0.0, "ev_new_share_trend": 0.0,
 }
 
 

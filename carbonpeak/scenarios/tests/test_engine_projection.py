@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from carbonpeak.scenarios.engine import (BaseYear, backtest, baseline_scenario, load_base, load_history, peak_stats,
-                                         plan_scenario, project)
+from carbonpeak.scenarios.engine import BaseYear, backtest, baseline_scenario, load_base, peak_stats, plan_scenario, project
 
 
 @pytest.fixture(scope="module")
@@ -158,22 +157,24 @@ def test_to_dict_is_json_ready(plan_run):
     d = json.loads(json.dumps(plan_run.to_dict()))
     assert d["years"][0] == 2021 and len(d["bands"]["co2"]["p50"]) == len(d["years"])
     assert sum(d["histogram"]["counts"]) + d["histogram"]["not_peaked"] == plan_run.draws
-    assert 0 <= d["peak"]["p_peak_by"] <= 1
+    by_2030 = sum(n for y, n in zip(d["histogram"]["years"], d["histogram"]["counts"]) if y <= 2030)
+    assert d["peak"]["p_peak_by"] == by_2030 / plan_run.draws
 
 
-def test_backtest_mape():
-    hist_base, actuals = load_history()
-    from carbonpeak.scenarios.engine import Scenario
-    import json
-    from carbonpeak.scenarios.engine.base import DEFAULT_HISTORY_FILE
-
-    sc = Scenario.from_dict(json.loads(DEFAULT_HISTORY_FILE.read_text())["scenario"])
-    out = backtest(sc, hist_base, actuals, draws=300, seed=1)
-    co2 = out["co2_t"]
-    assert co2["years"] == [2017, 2018, 2019, 2020, 2021]
-    errs = (np.array(co2["p50"]) - np.array(co2["actual"])) / np.array(co2["actual"]) * 100
-    assert co2["mape_pct"] == pytest.approx(np.mean(np.abs(errs)))
-    assert 0 <= co2["inside_p10_p90"] <= 5
+def test_backtest_mape_and_band_coverage_against_hand_made_actuals():
+    """Actuals built from the projection's median: equal (error 0, inside the band), 10x (error -90 %, above
+    P90) and 1/10 (error +900 %, below P10). MAPE = (0 + 90 + 900 + 0 + 0) / 5 = 198 %, 3 of 5 inside."""
+    b = load_base()
+    sc = plan_scenario()
+    p = project(sc, b, years=2026, draws=300, seed=1, wedges=False)
+    med = np.median(p.total_co2, axis=0)
+    scale = {2022: 1.0, 2023: 10.0, 2024: 0.1, 2025: 1.0, 2026: 1.0}
+    actuals = {y: {"co2_t": float(med[y - 2021] * k)} for y, k in scale.items()}
+    out = backtest(sc, b, actuals, draws=300, seed=1)["co2_t"]
+    assert out["years"] == [2022, 2023, 2024, 2025, 2026]
+    assert out["error_pct"] == pytest.approx([0.0, -90.0, 900.0, 0.0, 0.0], abs=1e-9)
+    assert out["mape_pct"] == pytest.approx(198.0)
+    assert out["inside_p10_p90"] == 3
 
 
 def test_backtest_is_zero_when_actuals_are_the_model():

@@ -19,7 +19,8 @@ def test_every_save_is_a_new_version_with_a_snapshot(qingpu_plan):
     assert plan.version == 3
     snaps = {v.version: v.parameters for v in plan.versions.all()}
     assert sorted(snaps) == [1, 2, 3]
-    assert snaps[1]["levers"]["pv"]["additions_mw"]["points"] == {"2021": pytest.approx(58.8)}
+    assert snaps[1]["levers"]["pv"]["additions_mw"]["points"] == {"2021": pytest.approx(58.8),
+                                                                  "2026": engine.scenario.PV_AFTER_PLAN}
     assert snaps[2]["levers"]["pv"]["additions_mw"]["points"] == {"2022": 100}
     assert snaps[2]["levers"]["grid"]["enabled"] is False and snaps[3]["levers"]["grid"]["enabled"] is True
 
