@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from carbonpeak.plan.models import Indicator, Plan
 from carbonpeak.scenarios import engine
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
-
-log = logging.getLogger(__name__)
 
 DEFAULT_DRAWS = 2000
 MAX_DRAWS = 20000
@@ -42,44 +41,57 @@ INDICATOR_TARGETS: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
 }
 
 
+STATE_INDICATORS: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
+    # base-year state driver -> plan indicators whose approved report for the base year is that state
+    "ev_new_share_base": (("new-private-car-bev-share", "ev-share-new-private-cars"), {"%": 0.01}),
+    "green_share_base": (("green-transport-share-2025", "green-travel-share-2025"), {"%": 0.01}),
+    "pue_base": (("dc-pue-existing",), {"PUE": 1.0, "": 1.0}),
+}
+
+
+def indicators_by_code(plan: Plan, codes: set[str]) -> dict[str, Indicator]:
+    """The plan's indicators among `codes`: the one place scenarios look plan indicators up by code."""
+    return {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=codes)}
+
+
 STANDARD_NAMES = {"baseline": "基准情景", "plan": "方案情景"}
 """Names of the standard scenarios (data, in the plan's language; users rename them freely)."""
 
 
 # -- calibration base ------------------------------------------------------------------------------------
 
-def _fingerprint(base: engine.BaseYear) -> str:
-    return hashlib.sha256(json.dumps(base.to_dict(), sort_keys=True).encode()).hexdigest()
+class BaseUnavailable(engine.ScenarioError):
+    """The accounting inventory exists but cannot serve as the calibration base: shown, never skipped."""
 
 
 def base_from_accounting(plan: Plan, year: int | None = None) -> tuple[engine.BaseYear, list[str]] | None:
     """The latest accounting inventory year that has GDP, as a calibration base; None if there is none.
 
     Sector x carrier energy and CO2 are accounted with the accounting engine itself (same factor set,
-    same method), so the base year of every projection is that inventory.
+    same method), so the base year of every projection is that inventory. An inventory that exists but
+    cannot be accounted raises `BaseUnavailable` (never a silent fall back to the default base).
     """
     try:
         from carbonpeak.accounting import services as acc
         from carbonpeak.accounting.engine.inventory import account
     except ImportError:  # accounting app not available
         return None
+    df = acc.records_frame(plan)
+    if not len(df):
+        return None
+    gdp_total, gdp_sector = acc.gdp_series(plan)
+    years = sorted({int(y) for y in df["year"]} & set(gdp_total), reverse=True)
+    if year is not None:
+        years = [y for y in years if y == year]
+    if not years:
+        return None
+    year = years[0]
+    df = df[df["year"] == year].reset_index(drop=True)
     try:
-        df = acc.records_frame(plan)
-        if not len(df):
-            return None
-        gdp_total, gdp_sector = acc.gdp_series(plan)
-        years = sorted({int(y) for y in df["year"]} & set(gdp_total), reverse=True)
-        if year is not None:
-            years = [y for y in years if y == year]
-        if not years:
-            return None
-        year = years[0]
-        df = df[df["year"] == year].reset_index(drop=True)
         fs = acc.engine_factor_set()
         res = account(df, fs)
-    except Exception as exc:  # noqa: BLE001 - a broken inventory must not break the scenario pages
-        log.warning("scenarios: accounting inventory unusable as base (%s)", exc)
-        return None
+    except ValueError as exc:  # the accounting engine's own errors (units, carriers, factors) are ValueErrors
+        raise BaseUnavailable(f"base year {year}: the accounting inventory cannot be accounted: {exc}") from exc
     carriers = list(fs.carriers)
     rows = [{"sector": s, "carrier": carriers[int(c)], "energy_tce": float(e), "co2_t": float(q)}
             for s, c, e, q in zip(df["sector"], res.carrier, res.energy_tce, res.co2_t)]
@@ -109,19 +121,57 @@ def base_from_accounting(plan: Plan, year: int | None = None) -> tuple[engine.Ba
                 notes.append(f"data centres: {DC_SHARE_OF_BUILDINGS_ELECTRICITY:.0%} of buildings' grid electricity "
                              "split off (assumption; the inventory has no data-centre sector)")
     except engine.ScenarioError as exc:
-        log.warning("scenarios: accounting inventory %s not usable as base: %s", year, exc)
-        return None
+        raise BaseUnavailable(f"base year {year}: the accounting inventory is not a usable base: {exc}") from exc
     return base, notes
 
 
 def get_base(plan: Plan | None) -> tuple[engine.BaseYear, str, list[str]]:
-    """(base, source, notes): the accounting inventory if usable, else the shipped default base."""
+    """(base, source, notes): the accounting inventory if there is one, else the shipped default base."""
     if plan is not None:
         found = base_from_accounting(plan)
         if found is not None:
             return found[0], "accounting", found[1]
     base = engine.load_base()
-    return base, "default", [f"base year {base.year}: shipped illustrative default (no usable accounting inventory)"]
+    return base, "default", [f"base year {base.year}: shipped illustrative default (no accounting inventory)"]
+
+
+def observed_state(plan: Plan | None, year: int) -> dict[str, tuple[float, str]]:
+    """Base-year states observed in `year`: the effective (approved) annual report of the indicator that
+    measures each state, converted to the engine's unit; states without one fall back (noted by the engine)."""
+    if plan is None:
+        return {}
+    from carbonpeak.tracking.models import IndicatorReport
+
+    found = indicators_by_code(plan, {c for codes, _ in STATE_INDICATORS.values() for c in codes})
+    reports = (IndicatorReport.objects.effective()
+               .filter(indicator__in=found.values(), period__year=year, period__kind="annual")
+               .select_related("indicator").order_by("-period__end", "-id"))
+    state: dict[str, tuple[float, str]] = {}
+    for report in reports:
+        for key, (codes, units) in STATE_INDICATORS.items():
+            unit = (report.value_unit or report.indicator.unit or "").strip()
+            if key not in state and report.indicator.code in codes and unit in units:
+                state[key] = (report.value * units[unit], f"approved {year} report of indicator {report.indicator.code}")
+    return state
+
+
+@dataclass
+class Calibration:
+    """What every run of a plan starts from, read once per request: base year, its source, notes, the
+    observed base-year states and their joint fingerprint (the cache key of a run)."""
+
+    base: engine.BaseYear
+    source: str
+    notes: list[str]
+    state: dict[str, tuple[float, str]]
+    fingerprint: str
+
+
+def calibration(plan: Plan | None) -> Calibration:
+    base, source, notes = get_base(plan)
+    state = observed_state(plan, base.year)
+    digest = hashlib.sha256(json.dumps([base.to_dict(), state], sort_keys=True).encode()).hexdigest()
+    return Calibration(base=base, source=source, notes=notes, state=state, fingerprint=digest)
 
 
 # -- plan targets and default scenarios --------------------------------------------------------------------
@@ -129,8 +179,7 @@ def get_base(plan: Plan | None) -> tuple[engine.BaseYear, str, list[str]]:
 def plan_targets(plan: Plan) -> tuple[dict[str, float], list[str]]:
     """Engine plan targets read from the plan registry's indicators; absent or unconvertible ones are
     listed in the notes and keep the engine defaults."""
-    codes = {c for codes, _ in INDICATOR_TARGETS.values() for c in codes}
-    found = {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=codes)}
+    found = indicators_by_code(plan, {c for codes, _ in INDICATOR_TARGETS.values() for c in codes})
     targets: dict[str, float] = {}
     notes: list[str] = []
     for key, (candidates, units) in INDICATOR_TARGETS.items():
@@ -148,10 +197,13 @@ def plan_targets(plan: Plan) -> tuple[dict[str, float], list[str]]:
 
 def ensure_defaults(plan: Plan) -> list[Scenario]:
     """Create the baseline and plan scenarios of `plan` if missing (idempotent)."""
+    existing = {sc.slug: sc for sc in Scenario.objects.filter(plan=plan, slug__in=STANDARD_NAMES)}
+    if len(existing) == len(STANDARD_NAMES):
+        return [existing["baseline"], existing["plan"]]
     out = []
     with transaction.atomic():
         for slug, kind in (("baseline", Scenario.Kind.BASELINE), ("plan", Scenario.Kind.PLAN)):
-            sc = Scenario.objects.filter(plan=plan, slug=slug).first()
+            sc = existing.get(slug)
             if sc is None:
                 if kind == Scenario.Kind.BASELINE:
                     eng, desc = engine.baseline_scenario(), "No new measures beyond the base-year trends."
@@ -211,33 +263,60 @@ def find(plan: Plan, name: str) -> Scenario | None:
 
 # -- runs ---------------------------------------------------------------------------------------------------
 
-def run(scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, use_cache: bool = True
-        ) -> ScenarioRun:
-    """The scenario's projection (cached per version, draws, seed and calibration base)."""
-    if not 1 <= int(draws) <= MAX_DRAWS:
-        raise engine.ScenarioError(f"draws: must be in 1..{MAX_DRAWS}, got {draws}")
-    base, source, notes = get_base(scenario.plan)
-    fp = _fingerprint(base)
-    if use_cache:
-        cached = ScenarioRun.objects.filter(scenario=scenario, version=scenario.version, draws=draws, seed=seed,
-                                            base_fingerprint=fp).first()
-        if cached is not None:
-            return cached
-    eng = scenario.engine_scenario()
+def _compute(scenario: Scenario, cal: Calibration, draws: int, seed: int) -> ScenarioRun:
+    """A new (unsaved) run of the scenario on the calibration."""
     t0 = time.perf_counter()
-    proj = engine.project(eng, base, draws=int(draws), seed=int(seed))
+    proj = engine.project(scenario.engine_scenario(), cal.base, draws=int(draws), seed=int(seed), state=cal.state)
     result = proj.to_dict()
     elapsed = time.perf_counter() - t0
-    result["notes"] = notes + result["notes"]
-    result["base_source"] = source
+    result["notes"] = cal.notes + result["notes"]
+    result["base_source"] = cal.source
     result["scenario_version"] = scenario.version
-    result["sectors"] = list(base.sectors)
-    result["carriers"] = list(base.carriers)
+    result["sectors"] = list(cal.base.sectors)
+    result["carriers"] = list(cal.base.carriers)
+    return ScenarioRun(scenario=scenario, version=scenario.version, draws=int(draws), seed=int(seed),
+                       base_fingerprint=cal.fingerprint, base_year=cal.base.year, base_source=cal.source,
+                       p_peak_by=result["peak"]["p_peak_by"], peak_year_p50=result["peak"]["peak_year_p50"],
+                       result=result, elapsed_s=elapsed)
+
+
+def _check_draws(draws: int) -> None:
+    if not 1 <= int(draws) <= MAX_DRAWS:
+        raise engine.ScenarioError(f"draws: must be in 1..{MAX_DRAWS}, got {draws}")
+
+
+def run(scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, use_cache: bool = True,
+        cal: Calibration | None = None) -> ScenarioRun:
+    """The scenario's projection (cached per version, draws, seed and calibration)."""
+    _check_draws(draws)
+    cal = cal or calibration(scenario.plan)
+    if use_cache:
+        cached = ScenarioRun.objects.filter(scenario=scenario, version=scenario.version, draws=draws, seed=seed,
+                                            base_fingerprint=cal.fingerprint).first()
+        if cached is not None:
+            return cached
+    new = _compute(scenario, cal, draws, seed)
     run_obj, _ = ScenarioRun.objects.update_or_create(
-        scenario=scenario, version=scenario.version, draws=int(draws), seed=int(seed), base_fingerprint=fp,
-        defaults=dict(base_year=base.year, base_source=source, p_peak_by=result["peak"]["p_peak_by"],
-                      peak_year_p50=result["peak"]["peak_year_p50"], result=result, elapsed_s=elapsed))
+        scenario=scenario, version=scenario.version, draws=new.draws, seed=new.seed, base_fingerprint=cal.fingerprint,
+        defaults={f: getattr(new, f) for f in ("base_year", "base_source", "p_peak_by", "peak_year_p50", "result",
+                                               "elapsed_s")})
     return run_obj
+
+
+def runs(scenarios: list[Scenario], cal: Calibration, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+         ) -> dict[int, ScenarioRun]:
+    """Runs of many scenarios of one plan {scenario id: run}, in a constant number of queries: one read of
+    the cached runs, the missing ones computed and stored in one insert."""
+    _check_draws(draws)
+    current = Q(pk__in=[])
+    for sc in scenarios:
+        current |= Q(scenario=sc, version=sc.version)
+    found = {r.scenario_id: r for r in ScenarioRun.objects.filter(current, draws=draws, seed=seed,
+                                                                  base_fingerprint=cal.fingerprint)}
+    missing = [_compute(sc, cal, draws, seed) for sc in scenarios if sc.pk not in found]
+    for r in ScenarioRun.objects.bulk_create(missing):
+        found[r.scenario_id] = r
+    return found
 
 
 def backtest(draws: int = 1000, seed: int = DEFAULT_SEED, plan: Plan | None = None) -> dict[str, Any]:

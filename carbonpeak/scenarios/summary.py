@@ -25,10 +25,10 @@ def peak_probability(plan) -> dict[str, Any]:
         name, url = sc.name, reverse("scenarios:editor", args=[sc.slug])
     else:
         targets = services.plan_targets(plan)[0] if plan else {}
-        base, source, notes = services.get_base(plan)
-        result = engine.project(engine.plan_scenario(targets), base, draws=DASHBOARD_DRAWS,
-                                seed=services.DEFAULT_SEED, wedges=False).to_dict()
-        result["base_source"] = source
+        cal = services.calibration(plan)
+        result = engine.project(engine.plan_scenario(targets), cal.base, draws=DASHBOARD_DRAWS,
+                                seed=services.DEFAULT_SEED, wedges=False, state=cal.state).to_dict()
+        result["base_source"] = cal.source
         name, url = "plan", reverse("scenarios:index")
     peak = result["peak"]
     return {

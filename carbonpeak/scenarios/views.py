@@ -46,9 +46,13 @@ def index(request):
         return render(request, "scenarios/no_plan.html")
     scenarios = list(Scenario.objects.filter(plan=plan).select_related("parent").order_by("id"))
     chosen = request.GET.getlist("s") or [sc.slug for sc in scenarios][:COMPARE_MAX]
+    try:
+        runs = services.runs(scenarios, services.calibration(plan))
+    except services.BaseUnavailable as exc:
+        return _base_error(request, exc)
     rows, series = [], []
     for sc in scenarios:
-        run = services.run(sc)
+        run = runs[sc.pk]
         rows.append({"scenario": sc, "run": run, "peak": run.result["peak"], "compared": sc.slug in chosen})
         if sc.slug in chosen and len(series) < COMPARE_MAX:
             series.append({"name": sc.name, "slug": sc.slug, "years": run.result["years"],
@@ -59,6 +63,11 @@ def index(request):
         "base_year": first["base_year"] if first else None, "base_source": first["base_source"] if first else "",
         "notes": first["notes"] if first else [],
     })
+
+
+def _base_error(request, exc: Exception):
+    """The calibration base cannot be built: say so (and why) instead of projecting from something else."""
+    return render(request, "scenarios/base_error.html", {"error": str(exc)}, status=409)
 
 
 def _sector_table(result: dict) -> tuple[list[int], list[dict]]:
@@ -84,7 +93,10 @@ def editor(request, slug: str):
     if plan is None:
         return render(request, "scenarios/no_plan.html")
     sc = get_object_or_404(Scenario, plan=plan, slug=slug)
-    return render(request, "scenarios/editor.html", _editor_context(request, sc))
+    try:
+        return render(request, "scenarios/editor.html", _editor_context(request, sc))
+    except services.BaseUnavailable as exc:
+        return _base_error(request, exc)
 
 
 @login_required

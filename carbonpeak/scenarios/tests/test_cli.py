@@ -18,7 +18,8 @@ def run(*args) -> str:
 def test_run_json(qingpu_plan):
     data = json.loads(run("run", "plan", "--draws", "300", "--seed", "4", "--format", "json"))
     assert data["draws"] == 300 and data["seed"] == 4 and data["scenario"] == "plan"
-    assert 0 <= data["peak"]["p_peak_by"] <= 1
+    hist = data["histogram"]
+    assert data["peak"]["p_peak_by"] == sum(n for y, n in zip(hist["years"], hist["counts"]) if y <= 2030) / 300
     assert len(data["bands"]["co2"]["p50"]) == len(data["years"]) == data["horizon"] - data["base_year"] + 1
     assert set(data["wedges"]["order"]) >= {"pv", "ev", "dc_pue"}
     # same seed, same numbers (a second run recomputes with --no-cache)
@@ -42,5 +43,11 @@ def test_unknown_scenario_is_a_clear_error(qingpu_plan):
 
 
 def test_backtest_reports_mape(db):
+    from carbonpeak.scenarios.engine.base import DEFAULT_HISTORY_FILE
+
     data = json.loads(run("backtest", "--draws", "200"))
-    assert data["base_year"] == 2016 and data["co2_t"]["mape_pct"] >= 0
+    shipped = json.loads(DEFAULT_HISTORY_FILE.read_text(encoding="utf-8"))["actuals"]
+    assert data["base_year"] == 2016 and data["co2_t"]["years"] == [2017, 2018, 2019, 2020, 2021]
+    assert data["co2_t"]["actual"] == [shipped[str(y)]["co2_t"] for y in data["co2_t"]["years"]]
+    errors = [(p - a) / a * 100 for p, a in zip(data["co2_t"]["p50"], data["co2_t"]["actual"])]
+    assert data["co2_t"]["mape_pct"] == pytest.approx(sum(map(abs, errors)) / 5)

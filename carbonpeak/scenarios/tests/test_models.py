@@ -103,6 +103,7 @@ def test_base_year_is_the_accounting_inventory(qingpu_plan):
 
 def test_backtest_on_accounting_years(qingpu_plan):
     """Two or more accounting years: base = the first, actuals = the later inventory totals."""
+    from carbonpeak.accounting import services as acc
     from carbonpeak.accounting.models import EnergyRecord, GdpRecord
 
     for year, scale, gdp in ((2020, 1.0, 12_000_000), (2021, 1.04, 12_900_000), (2022, 1.06, 13_300_000)):
@@ -115,4 +116,28 @@ def test_backtest_on_accounting_years(qingpu_plan):
     out = services.backtest(draws=200, seed=1, plan=qingpu_plan)
     assert out["source"].startswith("accounting inventory 2020-2022")
     assert out["base_year"] == 2020 and out["co2_t"]["years"] == [2021, 2022]
-    assert 0 <= out["co2_t"]["mape_pct"] < 50
+    inv = acc.inventory(qingpu_plan).result["by_year"]
+    actual = [inv[str(y)]["co2_t"] for y in (2021, 2022)]
+    assert out["co2_t"]["actual"] == actual  # the accounting app's own totals, not the projection's
+    p10, p50, p90 = (out["co2_t"][k] for k in ("p10", "p50", "p90"))
+    assert out["co2_t"]["mape_pct"] == pytest.approx(sum(abs(p - a) / a * 100 for p, a in zip(p50, actual)) / 2)
+    assert out["co2_t"]["inside_p10_p90"] == sum(lo <= a <= hi for lo, a, hi in zip(p10, actual, p90))
+
+
+def test_a_broken_inventory_is_an_explicit_error_not_a_silent_default(client, qingpu_plan):
+    """An inventory the accounting engine cannot account (a unit it does not know) must not be replaced by
+    the shipped default base: the services raise, the page says so, and the dashboard figure is not made up."""
+    from carbonpeak.accounting.models import EnergyRecord, GdpRecord
+    from carbonpeak.scenarios.summary import peak_probability
+
+    EnergyRecord.objects.create(plan=qingpu_plan, entity_name="industry", entity_kind="sector", sector="industry",
+                                carrier="electricity", quantity=10.0, unit="furlongs", year=2022)
+    GdpRecord.objects.create(plan=qingpu_plan, year=2022, value_10k_yuan=13_500_000)
+    with pytest.raises(services.BaseUnavailable, match="base year 2022: the accounting inventory cannot be accounted"):
+        services.calibration(qingpu_plan)
+    with pytest.raises(services.BaseUnavailable):
+        peak_probability(qingpu_plan)
+    before = ScenarioRun.objects.count()
+    r = client.get("/scenarios/")
+    assert r.status_code == 409 and 'id="base-error"' in r.content.decode() and "furlongs" in r.content.decode()
+    assert ScenarioRun.objects.count() == before

@@ -2,10 +2,9 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.template.loader import render_to_string
 
 from carbonpeak.scenarios import demo
-from carbonpeak.scenarios.models import Scenario
+from carbonpeak.scenarios.models import Scenario, ScenarioRun
 from carbonpeak.scenarios.summary import peak_probability
 
 pytestmark = pytest.mark.django_db
@@ -48,13 +47,46 @@ def test_anonymous_cannot_save(client, qingpu_plan):
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
 
 
-def test_demo_and_dashboard_card(client, qingpu_plan):
+def test_demo_and_dashboard_figure(client, qingpu_plan):
     demo.load_demo(qingpu_plan)
     demo.load_demo(qingpu_plan)  # idempotent
     slugs = list(Scenario.objects.filter(plan=qingpu_plan).values_list("slug", flat=True).order_by("id"))
     assert slugs == ["baseline", "plan", demo.CUSTOM_SLUG]
     peak = peak_probability(qingpu_plan)
-    assert peak["scenario"] == "方案情景" and 0 <= peak["p_peak_by"] <= 1 and peak["by"] == 2030
-    html = render_to_string("scenarios/_peak_card.html", {"peak": peak})
-    assert 'id="peak-card"' in html and f'{round(peak["p_peak_by"] * 100)}%' in html
-    assert client.get("/").status_code == 200  # the district dashboard (tracking's panel) calls peak_probability
+    # the dashboard's figure is the stored plan run's P(peak by 2030): its peaked draws up to 2030
+    stored = ScenarioRun.objects.get(scenario__slug="plan", draws=peak["draws"]).result["histogram"]
+    by_2030 = sum(n for y, n in zip(stored["years"], stored["counts"]) if y <= 2030)
+    assert peak["scenario"] == "方案情景" and peak["by"] == 2030 and peak["p_peak_by"] == by_2030 / peak["draws"]
+    assert peak["p_peak_by"] != ScenarioRun.objects.get(scenario__slug="plan", draws=peak["draws"]).result[
+        "peak"]["p_peaked_within_horizon"]
+    home = client.get("/")
+    assert home.status_code == 200 and 'id="peak-probability"' in home.content.decode()
+
+
+def _queries(client, url: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+INDEX_QUERIES = 7
+"""Queries of `/scenarios/` once its runs are stored, whatever the number of scenarios: the plan, the
+standard scenarios, the scenario list, the calibration (energy records, observed-state indicators and
+reports) and one read of the stored runs."""
+
+
+def test_index_query_count_is_constant_in_the_number_of_scenarios(client, qingpu_plan):
+    from carbonpeak.scenarios import services
+
+    client.get("/scenarios/")  # creates the standard scenarios and stores their runs
+    warm_two = _queries(client, "/scenarios/")
+    plan_sc = Scenario.objects.get(plan=qingpu_plan, slug="plan")
+    for i in range(4):
+        services.copy_scenario(plan_sc, f"copy {i}")
+    cold_six = _queries(client, "/scenarios/")  # the four new runs are computed and stored in one insert
+    warm_six = _queries(client, "/scenarios/")
+    assert len(warm_two) == len(warm_six) == INDEX_QUERIES
+    assert len([q for q in cold_six if q.startswith("INSERT")]) == 1
