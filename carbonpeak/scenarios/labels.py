@@ -75,13 +75,49 @@ LEVER_HELP = {
         'Plan 二(二)4: new data centres PUE <= 1.3, existing upgraded to <= 1.4.'
     ),
     'pv': _(
-        'Plan 二(一)1: 294 MW (29.4万千瓦) added in 2021-2025, i.e. 58.8 MW/yr; continued at that pace '
-        "after 2025 (assumption: 'install wherever possible by 2030'). Local generation displaces "
-        'grid electricity.'
+        'Plan 二(一)1: 294 MW (29.4万千瓦) added in 2021-2025, i.e. 58.8 MW/yr. After 2025 the plan gives no '
+        "number ('install wherever possible by 2030'): additions are an explicit assumption, 0-80 MW/yr "
+        '(mode 40). Local generation displaces grid electricity.'
     ),
     'grid': _(
-        'Municipal grid decarbonisation (not a Qingpu measure; assumption). Replaces '
-        'grid_factor_change.'
+        'Municipal grid decarbonisation (not a Qingpu measure). Starts from the base year\'s implied factor '
+        '(Shanghai publishes 0.42 tCO2/MWh for 2022 accounting, 沪环气〔2022〕34号); the later points are an '
+        'assumption. Replaces grid_factor_change.'
     ),
 }
 """The engine's lever help texts (the same English text), so that they can be translated."""
+
+
+DRIVER_LABELS = {
+    "gdp_growth": _("GDP growth (real)"),
+    "population_growth": _("Population growth"),
+    "structure_drift": _("Change of each sector's value-added share"),
+    "intensity_change": _("Autonomous energy-intensity change per sector"),
+    "intensity_shock": _("Year-to-year variation of energy intensity (all sectors)"),
+    "ev_new_share_trend": _("Yearly rise of the EV share of new cars without new measures"),
+    "electrification": _("Baseline electrification"),
+    "electrification_ratio": _("Electricity per unit fossil energy replaced"),
+    "grid_factor_change": _("Grid emission factor change (without the grid lever)"),
+    "hydrogen_ef": _("Hydrogen emission factor"),
+    "car_fuel_share": _("Share of transport car fuel used by private passenger cars"),
+    "ev_stock_share_base": _("Battery-electric share of the car fleet, base year"),
+    "ev_new_share_base": _("Battery-electric share of new cars, base year"),
+    "ev_energy_ratio": _("EV electricity per unit petrol replaced (equivalent value)"),
+    "fleet_turnover": _("Car fleet turnover (1 / lifetime)"),
+    "green_share_base": _("Green travel share, base year"),
+    "transit_energy_ratio": _("Transit energy per unit car energy avoided"),
+    "pue_base": _("Data-centre fleet PUE, base year"),
+    "pue_new_baseline": _("PUE of new data centres without the plan"),
+}
+
+
+def input_label(path: str) -> str:
+    """A readable name for an uncertain input's JSON path ("drivers.intensity_change.industry",
+    "levers.pv.additions_mw"), in the active language."""
+    parts = path.split(".")
+    if parts[0] == "drivers" and len(parts) > 1:
+        label = str(DRIVER_LABELS.get(parts[1], parts[1]))
+        return f"{label} · {SECTOR_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else label
+    if parts[0] == "levers" and len(parts) > 2:
+        return f"{LEVER_LABELS.get(parts[1], parts[1])} · {PARAM_LABELS.get(parts[2], parts[2])}"
+    return path

@@ -222,10 +222,14 @@ def ensure_defaults(plan: Plan) -> list[Scenario]:
     return out
 
 
+RESERVED_SLUGS = frozenset({"copy", "progress"})
+"""Page names under /scenarios/ that a scenario slug must not shadow."""
+
+
 def unique_slug(plan: Plan, name: str) -> str:
     base = slugify(name)[:70] or "scenario"
     slug, n = base, 2
-    while Scenario.objects.filter(plan=plan, slug=slug).exists():
+    while slug in RESERVED_SLUGS or Scenario.objects.filter(plan=plan, slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -360,3 +364,42 @@ def _accounting_backtest(plan: Plan, draws: int, seed: int) -> dict[str, Any] | 
     out = engine.backtest(sc, base, actuals, draws=draws, seed=seed)
     out["source"] = f"accounting inventory {years[0]}-{years[-1]} (conditional on recorded GDP)"
     return out
+
+
+# -- progress tracking ----------------------------------------------------------------------------------------
+
+PROGRESS_VINTAGES = 5
+PROGRESS_DRAWS = 1000
+
+
+def progress(plan: Plan, scenario: Scenario, draws: int = PROGRESS_DRAWS, seed: int = DEFAULT_SEED
+             ) -> dict[str, Any]:
+    """The scenario re-forecast from each of the last accounting years (observed years before it taken as
+    fact), newest last, and how the newest forecast moved from the one a year earlier."""
+    from carbonpeak.accounting import services as acc
+
+    gdp_total, _ = acc.gdp_series(plan)
+    years = sorted(y for y in acc.years_with_records(plan) if y in gdp_total)
+    if not years:
+        return {"vintages": [], "moved": None}
+    by_year = acc.inventory(plan).result.get("by_year", {})
+    observed = {y: float(by_year[str(y)]["co2_t"]) for y in years if str(y) in by_year}
+    vintages = []
+    for year in years[-PROGRESS_VINTAGES:]:
+        base, _ = base_from_accounting(plan, year=year)
+        history: dict[int, float] = {}
+        y = year - 1
+        while y in observed:
+            history[y] = observed[y]
+            y -= 1
+        proj = engine.project(scenario.engine_scenario(), base, draws=draws, seed=seed, wedges=False,
+                              state=observed_state(plan, year))
+        vintages.append(engine.vintage_summary(year, engine.with_observed(proj, history)))
+    moved = None
+    if len(vintages) > 1 and vintages[-1]["base_year"] == vintages[-2]["base_year"] + 1:
+        new, old = vintages[-1], vintages[-2]
+        moved = {"from": old["base_year"], "to": new["base_year"],
+                 "p_peak_by": new["p_peak_by"] - old["p_peak_by"],
+                 "peak_year_p50": (new["peak_year_p50"] - old["peak_year_p50"]
+                                   if new["peak_year_p50"] and old["peak_year_p50"] else None)}
+    return {"vintages": vintages, "moved": moved, "draws": draws, "seed": seed}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from carbonpeak.core.errors import error_text
 from carbonpeak.plan.selectors import default_plan
 from carbonpeak.scenarios import engine, forms, services
-from carbonpeak.scenarios.labels import LEVER_LABELS, SECTOR_LABELS
+from carbonpeak.scenarios.labels import LEVER_LABELS, SECTOR_LABELS, input_label
 from carbonpeak.scenarios.models import Scenario
 
 COMPARE_MAX = 4
@@ -37,6 +37,8 @@ def _chart_payload(result: dict) -> dict:
                    "labels": {k: str(LEVER_LABELS.get(k, k)) for k in wedges.get("order", [])}},
         "co2_by_sector": result["co2_by_sector"],
         "sector_labels": {k: str(SECTOR_LABELS.get(k, k)) for k in result["co2_by_sector"]},
+        "sensitivity": {**result["sensitivity"],
+                        "inputs": [{**r, "label": input_label(r["input"])} for r in result["sensitivity"]["inputs"]]},
     }
 
 
@@ -141,3 +143,16 @@ def copy(request):
     new = services.copy_scenario(source, name, user=request.user)
     messages.success(request, _("Copied %(source)s to %(name)s.") % {"source": source.name, "name": new.name})
     return redirect("scenarios:editor", new.slug)
+
+
+def progress(request):
+    """Progress tracking: the plan scenario re-forecast from each accounting year, observed years as fact."""
+    plan = _plan_or_none(request)
+    if plan is None:
+        return render(request, "scenarios/no_plan.html")
+    sc = Scenario.objects.filter(plan=plan, kind=Scenario.Kind.PLAN).order_by("id").first()
+    try:
+        data = services.progress(plan, sc)
+    except services.BaseUnavailable as exc:
+        return _base_error(request, exc)
+    return render(request, "scenarios/progress.html", {"plan": plan, "scenario": sc, **data})

@@ -53,6 +53,9 @@ def test_create_update_and_run(client, qingpu_plan, user):
     assert res["draws"] == 300 and res["scenario_version"] == 3
     assert res["peak"]["p_peak_by"] > plan_res["peak"]["p_peak_by"]
     assert sum(res["histogram"]["counts"]) + res["histogram"]["not_peaked"] == 300
+    # every fallback is in the JSON notes; the sensitivity and the labelled assumptions come with the run
+    assert any(n.startswith("drivers.ev_new_share_base: no observed value for 2021") for n in res["notes"])
+    assert res["sensitivity"]["inputs"] and {a["path"] for a in res["assumptions"]} >= {"levers.grid.factor"}
     again = client.post("/api/scenarios/grid-too/run", json.dumps({"draws": 300, "seed": 3}),
                         content_type="application/json").json()
     assert again["cached_run_id"] == res["cached_run_id"]

@@ -141,3 +141,34 @@ def test_a_broken_inventory_is_an_explicit_error_not_a_silent_default(client, qi
     r = client.get("/scenarios/")
     assert r.status_code == 409 and 'id="base-error"' in r.content.decode() and "furlongs" in r.content.decode()
     assert ScenarioRun.objects.count() == before
+
+
+def _three_accounting_years(plan):
+    from carbonpeak.accounting.models import EnergyRecord, GdpRecord
+
+    for year, scale, gdp in ((2020, 1.0, 12_000_000), (2021, 1.04, 12_900_000), (2022, 1.01, 13_300_000)):
+        for sector, carrier, qty, unit in (("industry", "electricity", 40000.0, "万kWh"),
+                                           ("transport", "gasoline", 50000.0, "t"),
+                                           ("buildings", "electricity", 30000.0, "万kWh")):
+            EnergyRecord.objects.create(plan=plan, entity_name=sector, entity_kind="sector", sector=sector,
+                                        carrier=carrier, quantity=qty * scale, unit=unit, year=year)
+        GdpRecord.objects.create(plan=plan, year=year, value_10k_yuan=gdp)
+
+
+def test_progress_tracking_takes_observed_years_as_fact(client, qingpu_plan):
+    from carbonpeak.accounting import services as acc
+
+    assert client.get("/scenarios/progress/").status_code == 200  # no accounting yet: an empty state
+    _three_accounting_years(qingpu_plan)
+    _, plan_sc = services.ensure_defaults(qingpu_plan)
+    out = services.progress(qingpu_plan, plan_sc, draws=200)
+    inv = acc.inventory(qingpu_plan).result["by_year"]
+    assert [v["base_year"] for v in out["vintages"]] == [2020, 2021, 2022]
+    newest = out["vintages"][-1]
+    assert newest["years"][:3] == [2020, 2021, 2022] and newest["observed_years"] == [2020, 2021]
+    assert newest["p50"][:2] == [inv["2020"]["co2_t"], inv["2021"]["co2_t"]]  # exactly the inventory
+    assert newest["p50"][2] == pytest.approx(inv["2022"]["co2_t"], rel=1e-12)  # the base year
+    assert out["moved"]["from"] == 2021 and out["moved"]["to"] == 2022
+    assert out["moved"]["p_peak_by"] == newest["p_peak_by"] - out["vintages"][1]["p_peak_by"]
+    html = client.get("/scenarios/progress/").content.decode()
+    assert 'id="chart-vintages"' in html and 'data-base-year="2022"' in html and 'id="moved"' in html

@@ -20,6 +20,9 @@ def test_editor_shows_peak_and_levers(client, qingpu_plan):
     html = client.get("/scenarios/plan/").content.decode()
     assert 'id="peak-year"' in html and 'name="lever-pv-additions_mw"' in html and 'id="result-data"' in html
     assert "disabled" in html  # anonymous users cannot edit
+    # the tornado, the labelled assumptions with their sources, and every fallback in the notes
+    assert 'id="chart-tornado"' in html and "levers.pv.additions_mw.2026" in html and "沪环气〔2022〕34号" in html
+    assert "drivers.pue_base: no observed value for 2021; fallback 1.55" in html
 
 
 def test_htmx_save_creates_a_version_and_reruns(client, qingpu_plan):

@@ -1,4 +1,4 @@
-/* Scenario charts (ECharts): P10-P90 bands, wedges, peak-year histogram. Values arrive in t / tce and are
+/* Scenario charts (ECharts): P10-P90 bands, wedges, peak-year histogram, tornado, forecast vintages. Values arrive in t / tce and are
    shown in 10^4 t (万t). */
 (function () {
   "use strict";
@@ -67,6 +67,46 @@
     });
   }
 
+  function vintages(el, list, unit) {
+    var chart = init(el);
+    if (!chart || !list.length) { return; }
+    var years = list[list.length - 1].years.slice();
+    list.forEach(function (v) { v.years.forEach(function (y) { if (years.indexOf(y) < 0) { years.push(y); } }); });
+    years.sort();
+    var out = list.map(function (v, i) {
+      var byYear = {};
+      v.years.forEach(function (y, k) { byYear[y] = v.p50[k] / 1e4; });
+      return { name: String(v.base_year), type: "line", symbol: "none", lineStyle: { width: i === list.length - 1 ? 3 : 1.5 },
+               data: years.map(function (y) { return y in byYear ? byYear[y] : null; }),
+               markLine: { silent: true, symbol: "none", data: [{ xAxis: String(v.base_year) }], lineStyle: { type: "dotted" } } };
+    });
+    chart.setOption({
+      color: COLORS, tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "" : v.toFixed(1); } },
+      legend: {}, grid: { left: 60, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: years.map(String) }, yAxis: { type: "value", name: unit, scale: true }, series: out
+    });
+  }
+
+  function tornado(el, s) {
+    var chart = init(el);
+    if (!chart || !s.inputs.length) { return; }
+    var rows = s.inputs.slice().reverse();
+    var pct = function (x) { return Math.round(x * 1000) / 10; };
+    chart.setOption({
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } }, legend: { data: [s.lowLabel, s.highLabel] },
+      grid: { left: 260, right: 30, top: 30, bottom: 30 },
+      xAxis: { type: "value", name: "%", min: 0, max: 100 },
+      yAxis: { type: "category", data: rows.map(function (r) { return r.label; }) },
+      series: [
+        { name: s.lowLabel, type: "scatter", symbolSize: 10, data: rows.map(function (r) { return pct(r.low); }), itemStyle: { color: "#2c6fbb" } },
+        { name: s.highLabel, type: "scatter", symbolSize: 10, data: rows.map(function (r) { return pct(r.high); }), itemStyle: { color: "#c0392b" } },
+        { type: "bar", stack: "t", silent: true, itemStyle: { color: "transparent" }, data: rows.map(function (r) { return pct(Math.min(r.low, r.high)); }) },
+        { type: "bar", stack: "t", silent: true, itemStyle: { color: "#95a5a6", opacity: 0.6 }, data: rows.map(function (r) { return pct(Math.abs(r.high - r.low)); }),
+          markLine: { silent: true, symbol: "none", data: [{ xAxis: pct(s.p_peak_by) }], lineStyle: { type: "dashed", color: "#1b7f5b" } } }
+      ]
+    });
+  }
+
   function renderResult() {
     var node = document.getElementById("result-data");
     if (!node) { return; }
@@ -75,9 +115,13 @@
     d.wedges.years = d.years;
     wedges(document.getElementById("chart-wedges"), d.wedges, name, unit, node.dataset.reference);
     histogram(document.getElementById("chart-histogram"), d.histogram, node.dataset.notPeaked);
+    d.sensitivity.lowLabel = node.dataset.low;
+    d.sensitivity.highLabel = node.dataset.high;
+    tornado(document.getElementById("chart-tornado"), d.sensitivity);
   }
 
-  window.ScenarioCharts = { bands: bands, wedges: wedges, histogram: histogram, renderResult: renderResult };
+  window.ScenarioCharts = { bands: bands, wedges: wedges, histogram: histogram, vintages: vintages, tornado: tornado,
+                            renderResult: renderResult };
   document.addEventListener("DOMContentLoaded", renderResult);
   document.addEventListener("htmx:afterSettle", renderResult);
 })();
