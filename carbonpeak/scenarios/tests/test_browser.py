@@ -23,6 +23,7 @@ def test_editing_a_lever_changes_the_peak_year(page, browser_login, qingpu_plan)
     assert after != before and after.isdigit() and int(after) <= 2035
     expect(page.locator("#chart-wedges canvas")).to_have_count(1)
     expect(page.locator("#chart-histogram canvas")).to_have_count(1)
+    expect(page.locator("#chart-tornado canvas")).to_have_count(1)  # which inputs move P(peak by 2030)
     # the comparison page shows the new version
     page.goto("/scenarios/")
     expect(page.locator("tr[data-slug=plan] td").nth(2)).to_have_text("2")

@@ -93,3 +93,23 @@ def test_index_query_count_is_constant_in_the_number_of_scenarios(client, qingpu
     warm_six = _queries(client, "/scenarios/")
     assert len(warm_two) == len(warm_six) == INDEX_QUERIES
     assert len([q for q in cold_six if q.startswith("INSERT")]) == 1
+
+
+@pytest.mark.parametrize("role", [None, "leader", "reporter", "reviewer"])
+def test_progress_page_is_read_only_for_every_role(client, qingpu_plan, role):
+    """The progress page reads; whoever asks (anonymous, the read-only leader, a unit's reporter or reviewer),
+    it writes nothing."""
+    from carbonpeak.plan.models import ResponsibleUnit
+    from carbonpeak.scenarios import services
+    from carbonpeak.scenarios.models import ScenarioVersion
+    from carbonpeak.tracking.services import set_membership
+
+    services.ensure_defaults(qingpu_plan)
+    if role is not None:
+        user = get_user_model().objects.create_user(f"u-{role}", password="pw-123456")
+        set_membership(user, ResponsibleUnit.objects.get(plan=qingpu_plan, code="zhujiajiao"), role)
+        client.force_login(user)
+    counts = [m.objects.count() for m in (Scenario, ScenarioVersion, ScenarioRun)]
+    r = client.get("/scenarios/progress/")
+    assert r.status_code == 200 and 'id="no-history"' in r.content.decode()
+    assert [m.objects.count() for m in (Scenario, ScenarioVersion, ScenarioRun)] == counts
