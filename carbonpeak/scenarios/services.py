@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.text import slugify
 
 from carbonpeak.plan.models import Indicator, Plan
@@ -152,7 +152,27 @@ def observed_state(plan: Plan | None, year: int) -> dict[str, tuple[float, str]]
             unit = (report.value_unit or report.indicator.unit or "").strip()
             if key not in state and report.indicator.code in codes and unit in units:
                 state[key] = (report.value * units[unit], f"approved {year} report of indicator {report.indicator.code}")
+    if "pue_base" not in state:
+        pue = monitored_fleet_pue(year)
+        if pue is not None:
+            state["pue_base"] = pue
     return state
+
+
+def monitored_fleet_pue(year: int) -> tuple[float, str] | None:
+    """Fleet PUE of the monitored data centres in `year`: their facility energy over their IT energy (one
+    query); None without both sub-meters."""
+    from carbonpeak.monitoring.models import RollupMonthly
+    from carbonpeak.monitoring.services import month_start_ts
+
+    totals = dict(RollupMonthly.objects.filter(
+        meter__site__kind="data_centre", meter__category__in=["facility_total", "it_load"],
+        bucket__gte=month_start_ts(year, 1), bucket__lt=month_start_ts(year + 1, 1),
+    ).values_list("meter__category").annotate(total=Sum("consumption")).values_list("meter__category", "total"))
+    facility, it = totals.get("facility_total") or 0.0, totals.get("it_load") or 0.0
+    if not (facility > 0 and it > 0):
+        return None
+    return facility / it, f"monitoring: facility / IT energy of the metered data centres in {year}"
 
 
 @dataclass

@@ -172,3 +172,27 @@ def test_progress_tracking_takes_observed_years_as_fact(client, qingpu_plan):
     assert out["moved"]["p_peak_by"] == newest["p_peak_by"] - out["vintages"][1]["p_peak_by"]
     html = client.get("/scenarios/progress/").content.decode()
     assert 'id="chart-vintages"' in html and 'data-base-year="2022"' in html and 'id="moved"' in html
+
+
+def test_base_year_states_come_from_approved_reports_and_monitoring(qingpu_plan):
+    """Fleet PUE measured by the monitored data centres (facility / IT energy), EV share from nothing: the
+    first is the state, the second a listed fallback."""
+    from carbonpeak.monitoring.models import Meter, RollupMonthly, Site
+    from carbonpeak.monitoring.services import month_start_ts
+
+    site = Site.objects.create(code="dc-1", name="DC 1", kind="data_centre")
+    facility = Meter.objects.create(site=site, code="dc-1-fac", carrier="electricity", unit="kWh",
+                                    category="facility_total")
+    it = Meter.objects.create(site=site, code="dc-1-it", carrier="electricity", unit="kWh", category="it_load")
+    for month in (1, 2):
+        RollupMonthly.objects.create(meter=facility, bucket=month_start_ts(2021, month), consumption=1450.0)
+        RollupMonthly.objects.create(meter=it, bucket=month_start_ts(2021, month), consumption=1000.0)
+    RollupMonthly.objects.create(meter=facility, bucket=month_start_ts(2022, 1), consumption=9e9)  # not 2021
+    state = services.observed_state(qingpu_plan, 2021)
+    assert state["pue_base"][0] == pytest.approx(2900.0 / 2000.0) and "monitoring" in state["pue_base"][1]
+    assert "ev_new_share_base" not in state
+    baseline, _ = services.ensure_defaults(qingpu_plan)
+    result = services.run(baseline, draws=50).result
+    assert result["indicators"]["dc_fleet_pue"][0] == pytest.approx(1.45)
+    assert any(n.startswith("drivers.pue_base = 1.45 in 2021: monitoring") for n in result["notes"])
+    assert any(n.startswith("drivers.ev_new_share_base: no observed value for 2021") for n in result["notes"])
