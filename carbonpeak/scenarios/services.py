@@ -6,6 +6,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -187,10 +188,15 @@ class Calibration:
     fingerprint: str
 
 
+ENGINE_DIGEST = hashlib.sha256(b"".join(
+    p.read_bytes() for p in sorted(Path(engine.__file__).parent.glob("*.py")))).hexdigest()
+"""The engine's code, part of every run's cache key: a stored run made by other model code is not reused."""
+
+
 def calibration(plan: Plan | None) -> Calibration:
     base, source, notes = get_base(plan)
     state = observed_state(plan, base.year)
-    digest = hashlib.sha256(json.dumps([base.to_dict(), state], sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps([base.to_dict(), state, ENGINE_DIGEST], sort_keys=True).encode()).hexdigest()
     return Calibration(base=base, source=source, notes=notes, state=state, fingerprint=digest)
 
 

@@ -253,10 +253,15 @@ def _overdue(points: dict[int, Any], base_year: int, draws: int, seed: int, name
              goal: str, notes: list[str] | None) -> tuple[list[int], list[np.ndarray]]:
     """Anchored linear path: the base year is the anchor; the latest point dated at or before it (a target
     already due) is applied from the next year on: as a floor (goal "up": the state is raised to it, never
-    lowered), a ceiling (goal "down") or, without a goal, as the state itself. Never dropped."""
+    lowered), a ceiling (goal "down") or, without a goal, as the state itself. Only an assumed path (goal
+    "observed", e.g. the grid factor) gives way to the observed base-year value; either way it is noted."""
     pyears, cols = [base_year], [anchor]
     due = [y for y in points if y <= base_year]
-    if due and base_year + 1 not in points:
+    if due and goal == "observed":  # an assumed path, not a target: the base year's observed value supersedes it
+        if notes is not None:
+            notes.append(f"{name}: points up to {due[-1]} are at or before the base year {base_year}; the base "
+                         "year's observed value replaces them")
+    elif due and base_year + 1 not in points:
         y = due[-1]
         value = sample(points[y], draws, seed, f"{name}[{y}]")
         col = np.maximum(anchor, value) if goal == "up" else np.minimum(anchor, value) if goal == "down" else value

@@ -37,7 +37,7 @@ class Param:
     label: str
     interp: str = "linear"
     help: str = ""
-    goal: str = ""  # "up" / "down": which way the plan pushes an anchored path (a due target is a floor / ceiling)
+    goal: str = ""  # anchored path: "up"/"down" a due target is a floor/ceiling; "observed" the base year wins
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ LEVERS: tuple[LeverSpec, ...] = (
     ),
     LeverSpec(
         "grid", "Grid emission factor path", "tCO2/MWh",
-        (Param("factor", "path", "tCO2/MWh", "Grid emission factor", goal="down"),),
+        (Param("factor", "path", "tCO2/MWh", "Grid emission factor", goal="observed"),),
         {"factor": {"2025": 0.39, "2030": 0.34, "2035": 0.30, "2060": 0.05}},
         "Municipal grid decarbonisation (not a Qingpu measure). Starts from the base year's implied factor (Shanghai "
         "publishes 0.42 tCO2/MWh for 2022 accounting, 沪环气〔2022〕34号); the later points are an assumption. "

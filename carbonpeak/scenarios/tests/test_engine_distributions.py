@@ -58,12 +58,15 @@ def test_step_path_and_anchor():
     ("up", 0.55, [0.55, 0.55, 0.675, 0.8, 0.8, 0.8]),  # state already beyond it: kept, never lowered
     ("down", 0.2, [0.2, 0.2, 0.5, 0.8, 0.8, 0.8]),  # a ceiling the state already meets
     ("", 0.2, [0.2, 0.5, 0.65, 0.8, 0.8, 0.8]),  # no direction: the target is the state
+    ("observed", 0.2, [0.2, 0.4, 0.6, 0.8, 0.8, 0.8]),  # an assumed path: the observed base year replaces it
 ])
 def test_target_due_at_or_before_the_base_year_is_applied_not_dropped(goal, anchor, expected):
     notes = []
     out = sample_path({"2019": 9.0, "2021": 0.5, "2024": 0.8}, YEARS, 1, 0, "a", anchor=anchor, goal=goal, notes=notes)
     assert np.allclose(out[0], expected)
-    assert len(notes) == 1 and "a: target for 2021" in notes[0] and "from 2022" in notes[0]
+    assert len(notes) == 1 and notes[0].startswith("a: ")
+    assert ("a: points up to 2021" in notes[0]) if goal == "observed" else ("target for 2021" in notes[0]
+                                                                              and "from 2022" in notes[0])
 
 
 def test_ar1_variation_has_the_configured_sd_and_autocorrelation_and_no_base_year_change():
