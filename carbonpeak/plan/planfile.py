@@ -6,6 +6,7 @@ No ORM here: `carbonpeak.plan.loader` writes the validated plan to the database.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,7 @@ class PlanSpec:
     district_en: str
     parent_plan_zh: str
     guiding_text_zh: str
+    source_text: str = ""  # the issued text the source quotes are checked against (resolved path); "" if none
     units: list[UnitSpec] = field(default_factory=list)
     phase_goals: list[PhaseGoalSpec] = field(default_factory=list)
     actions: list[ActionSpec] = field(default_factory=list)
@@ -209,6 +211,10 @@ class _Reader:
         return good
 
 
+FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*：")
+"""A key followed by a full-width colon (：), which YAML reads as part of a plain text instead of a key separator."""
+
+
 def read_plan_file(path: str | Path) -> PlanSpec:
     """Parse and validate a plan file; raise PlanFileErrors listing every problem found."""
     import hashlib
@@ -220,20 +226,72 @@ def read_plan_file(path: str | Path) -> PlanSpec:
     except OSError as exc:
         raise PlanFileErrors([PlanFileError(name, None, "file", f"cannot read: {exc.strerror}")]) from exc
     try:
-        doc = yaml.load(raw.decode("utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PlanFileErrors([PlanFileError(name, None, "file", "is not UTF-8 text")]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise PlanFileErrors([PlanFileError(name, line, "yaml", str(getattr(exc, "problem", exc)))]) from exc
+    doc = _parse_yaml(text, name)
     if not isinstance(doc, _Map):
         raise PlanFileErrors([PlanFileError(name, 1, "file", "must be a YAML mapping with plan, units, actions...")])
     reader = _Reader(name)
     spec = _read(doc, reader, name, hashlib.sha256(raw).hexdigest())
+    _check_quotes(doc, reader, spec, path)
     if reader.errors:
         raise PlanFileErrors(reader.errors)
     return spec
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    """YAML with a line per key. When it does not parse, full-width colons used as key separators are reported on
+    their own lines: the parser notices them only a line later, with a message that does not say why."""
+    wide = [PlanFileError(name, n, "yaml", f"full-width colon '：' after key {m.group(1)!r}; "
+                          "a key is separated from its value by the ASCII colon ':'")
+            for n, line in enumerate(text.splitlines(), 1) if (m := FULL_WIDTH_KEY.match(line))]
+    try:
+        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        if wide:
+            raise PlanFileErrors(wide) from exc
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = str(getattr(exc, "problem", None) or exc)
+        context = getattr(exc, "context", None)
+        message = f"{context}: {problem}" if context else problem
+        if mark is not None and _has_full_width(text, mark.line):
+            message += " (full-width punctuation such as '：', '，' or '－' near here? YAML needs ASCII ':', ',', '-')"
+        raise PlanFileErrors([PlanFileError(name, line, "yaml", message)]) from exc
+    return doc
+
+
+def _has_full_width(text: str, index: int) -> bool:
+    """Whether the error line or the one before it has full-width YAML punctuation outside quoted text."""
+    lines = text.splitlines()
+    near = lines[max(0, index - 1):index + 1]
+    return any(ch in re.sub(r"(\"[^\"]*\"|'[^']*')", "", line) for line in near for ch in "：，－［］｛｝")
+
+
+def normalize_quote(text: str) -> str:
+    """Text as quotes are compared: without whitespace (line and page breaks of the source) and ** markup."""
+    return re.sub(r"\s+", "", text.replace("**", ""))
+
+
+def _check_quotes(doc: _Map, r: _Reader, spec: PlanSpec, path: Path) -> None:
+    """Every source_quote must be in the plan's issued text (`source_text`, relative to the plan file)."""
+    plan = doc.get("plan")
+    if not isinstance(plan, _Map) or not spec.source_text:
+        return
+    source = (path.parent / spec.source_text).resolve()
+    try:
+        text = normalize_quote(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        r.error(plan, "source_text", "plan.source_text", f"cannot read the issued text {str(source)!r}: {exc}")
+        spec.source_text = ""
+        return
+    spec.source_text = str(source)
+    nodes = [n for n in doc.get("indicators") or [] if isinstance(n, _Map)]
+    for i, (node, ind) in enumerate(zip(nodes, spec.indicators)):
+        if ind.source_quote and normalize_quote(ind.source_quote) not in text:
+            r.error(node, "source_quote", f"indicators[{i}] ({ind.code}).source_quote",
+                    f"not found in the issued text {spec.source_text}: {ind.source_quote!r}")
 
 
 def _read(doc: _Map, r: _Reader, name: str, sha: str) -> PlanSpec:
@@ -258,6 +316,7 @@ def _read(doc: _Map, r: _Reader, name: str, sha: str) -> PlanSpec:
         district_en=r.get(plan, "district_en", "plan.district_en", required=False, default=""),
         parent_plan_zh=r.get(plan, "parent_plan_zh", "plan.parent_plan_zh", required=False, default=""),
         guiding_text_zh=r.get(plan, "guiding_text_zh", "plan.guiding_text_zh", required=False, default=""),
+        source_text=r.get(plan, "source_text", "plan.source_text", required=False, default=""),
     )
     names = _read_units(doc, r, spec)
     _read_phase_goals(doc, r, spec)
