@@ -11,7 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from carbonpeak.plan.models import Indicator, Plan
+from carbonpeak.plan.models import Plan
+from carbonpeak.plan.selectors import indicator_for_role
 from carbonpeak.scenarios import engine
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 
@@ -29,16 +30,17 @@ ratio: 0.8 of 2.7 TWh). Recorded in the base's source text; totals are unchanged
 DEFAULT_VA_SHARE = {"industry": 0.32, "construction": 0.03, "buildings": 0.615, "agriculture": 0.006}
 """Value-added shares used when the accounting app has no sector GDP for the base year."""
 
-# plan indicator codes -> engine plan target, with the unit conversions accepted (no guessing on other units)
-INDICATOR_TARGETS: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
-    "pv_mw_2021_2025": (("pv-capacity-added",), {"万千瓦": 10.0, "MW": 1.0, "兆瓦": 1.0}),
-    "dc_pue_new": (("dc-pue-new",), {"PUE": 1.0, "": 1.0}),
-    "dc_pue_existing": (("dc-pue-existing",), {"PUE": 1.0, "": 1.0}),
-    "ev_new_share": (("new-private-car-bev-share", "ev-share-new-private-cars"), {"%": 0.01}),
-    "green_travel_2025": (("green-transport-share-2025", "green-travel-share-2025"), {"%": 0.01}),
-    "green_travel_2035": (("green-transport-share-2035", "green-travel-share-2035"), {"%": 0.01}),
-    "retrofit_m2_2021_2030": (("public-building-retrofit-area",), {"万平方米": 1e4, "m2": 1.0, "m²": 1.0}),
-    "ule_residential_share_2030": (("new-residential-ultra-low-energy-share",), {"%": 0.01}),
+# engine plan target -> (indicator role, target year or None for the earliest, unit conversions accepted: no
+# guessing on other units). Roles are the plan file's closed vocabulary (docs/plan-file.md).
+INDICATOR_TARGETS: dict[str, tuple[str, int | None, dict[str, float]]] = {
+    "pv_mw_2021_2025": ("pv_capacity", None, {"万千瓦": 10.0, "MW": 1.0, "兆瓦": 1.0}),
+    "dc_pue_new": ("dc_pue_new", None, {"PUE": 1.0, "": 1.0}),
+    "dc_pue_existing": ("dc_pue_existing", None, {"PUE": 1.0, "": 1.0}),
+    "ev_new_share": ("ev_share", None, {"%": 0.01}),
+    "green_travel_2025": ("green_travel_share", 2025, {"%": 0.01}),
+    "green_travel_2035": ("green_travel_share", 2035, {"%": 0.01}),
+    "retrofit_m2_2021_2030": ("building_retrofit", None, {"万平方米": 1e4, "m2": 1.0, "m²": 1.0}),
+    "ule_residential_share_2030": ("ultra_low_energy_share", None, {"%": 0.01}),
 }
 
 
@@ -114,14 +116,23 @@ def base_from_accounting(plan: Plan, year: int | None = None) -> tuple[engine.Ba
     return base, notes
 
 
+class NoBaseData(engine.ScenarioError):
+    """The plan has neither a usable accounting inventory nor a base-data file: no projection, no borrowed base."""
+
+
 def get_base(plan: Plan | None) -> tuple[engine.BaseYear, str, list[str]]:
-    """(base, source, notes): the accounting inventory if usable, else the shipped default base."""
-    if plan is not None:
-        found = base_from_accounting(plan)
-        if found is not None:
-            return found[0], "accounting", found[1]
-    base = engine.load_base()
-    return base, "default", [f"base year {base.year}: shipped illustrative default (no usable accounting inventory)"]
+    """(base, source, notes): the plan's accounting inventory if usable, else the base-data file the plan names
+    (`plan.scenario_base`); raises NoBaseData when it has neither."""
+    if plan is None:
+        raise NoBaseData("no plan is loaded")
+    found = base_from_accounting(plan)
+    if found is not None:
+        return found[0], "accounting", found[1]
+    if plan.scenario_base:
+        base = engine.load_base(plan.scenario_base)
+        return base, "plan", [f"base year {base.year}: the plan's base-data file (no usable accounting inventory)"]
+    raise NoBaseData(f"plan {plan.code} has no base data for projections: import an accounting inventory with GDP "
+                     "(carbonpeak accounting import) or name a base-data file in the plan file (plan.scenario_base)")
 
 
 # -- plan targets and default scenarios --------------------------------------------------------------------
@@ -129,14 +140,13 @@ def get_base(plan: Plan | None) -> tuple[engine.BaseYear, str, list[str]]:
 def plan_targets(plan: Plan) -> tuple[dict[str, float], list[str]]:
     """Engine plan targets read from the plan registry's indicators; absent or unconvertible ones are
     listed in the notes and keep the engine defaults."""
-    codes = {c for codes, _ in INDICATOR_TARGETS.values() for c in codes}
-    found = {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=codes)}
     targets: dict[str, float] = {}
     notes: list[str] = []
-    for key, (candidates, units) in INDICATOR_TARGETS.items():
-        ind = next((found[c] for c in candidates if c in found), None)
+    for key, (role, year, units) in INDICATOR_TARGETS.items():
+        ind = indicator_for_role(plan, role, year)
         if ind is None or ind.target_value is None:
-            notes.append(f"{key}: no indicator {candidates[0]!r} in plan {plan.code}; engine default kept")
+            when = f" for {year}" if year else ""
+            notes.append(f"{key}: no indicator with role {role!r}{when} in plan {plan.code}; engine default kept")
             continue
         unit = (ind.unit or "").strip()
         if unit not in units:

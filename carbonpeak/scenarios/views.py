@@ -40,10 +40,21 @@ def _chart_payload(result: dict) -> dict:
     }
 
 
+def _no_base(request, exc: services.NoBaseData):
+    return render(request, "scenarios/no_plan.html", {"message": str(exc)})
+
+
 def index(request):
     plan = _plan_or_none(request)
     if plan is None:
         return render(request, "scenarios/no_plan.html")
+    try:
+        return _index(request, plan)
+    except services.NoBaseData as exc:
+        return _no_base(request, exc)
+
+
+def _index(request, plan):
     scenarios = list(Scenario.objects.filter(plan=plan).select_related("parent").order_by("id"))
     chosen = request.GET.getlist("s") or [sc.slug for sc in scenarios][:COMPARE_MAX]
     rows, series = [], []
@@ -74,7 +85,7 @@ def _editor_context(request, sc: Scenario, error: str | None = None) -> dict:
     sector_years, sector_rows = _sector_table(run.result)
     return {"scenario": sc, "run": run, "result": run.result, "chart": _chart_payload(run.result),
             "sector_years": sector_years, "sector_rows": sector_rows,
-            "levers": forms.lever_rows(sc.parameters), "error": error,
+            "levers": forms.lever_rows(sc.parameters, sc.plan), "error": error,
             "can_edit": request.user.is_authenticated, "horizon": sc.horizon,
             "versions": sc.versions.all()[:10]}
 
@@ -84,7 +95,10 @@ def editor(request, slug: str):
     if plan is None:
         return render(request, "scenarios/no_plan.html")
     sc = get_object_or_404(Scenario, plan=plan, slug=slug)
-    return render(request, "scenarios/editor.html", _editor_context(request, sc))
+    try:
+        return render(request, "scenarios/editor.html", _editor_context(request, sc))
+    except services.NoBaseData as exc:
+        return _no_base(request, exc)
 
 
 @login_required

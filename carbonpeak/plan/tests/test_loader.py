@@ -139,10 +139,9 @@ def test_a_missing_issued_text_is_an_error(tmp_path):
 
 @pytest.mark.django_db
 def test_a_made_up_quote_in_the_example_plan_is_refused_at_load(tmp_path):
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / "example-district-plan-2024.md").write_bytes(
-        (EXAMPLE_PLAN.parent / "sources" / "example-district-plan-2024.md").read_bytes())
+    for folder, name in (("sources", "example-district-plan-2024.md"), ("data", "example-base-2022.json")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_bytes((EXAMPLE_PLAN.parent / folder / name).read_bytes())
     text = EXAMPLE_PLAN.read_text(encoding="utf-8").replace("森林覆盖率达到 18% 以上", "森林覆盖率达到 28% 以上")
     path = write(tmp_path, text)
     with pytest.raises(PlanFileErrors) as info:

@@ -6,9 +6,8 @@ key by key with the default map, unless it sets "*", the value for every sector 
 replaces the default map); `Scenario.to_dict()` always
 writes the complete, explicit form (what is stored and versioned).
 
-Default numbers are illustrative assumptions for Qingpu, each marked in its help text; plan targets
-come from 青府发〔2022〕64号 (section and figure cited). The Django side replaces the plan targets
-with the plan registry's indicators where they exist.
+Default numbers are illustrative assumptions (those of the first plan loaded, each marked in its help text).
+The Django side replaces the plan targets with the plan registry's indicators (by role) where they exist.
 """
 
 from __future__ import annotations
@@ -185,7 +184,7 @@ LEVERS: tuple[LeverSpec, ...] = (
         "grid", "Grid emission factor path", "tCO2/MWh",
         (Param("factor", "path", "tCO2/MWh", "Grid emission factor"),),
         {"factor": {"2025": 0.39, "2030": 0.34, "2035": 0.30, "2060": 0.05}},
-        "Municipal grid decarbonisation (not a Qingpu measure; assumption). Replaces grid_factor_change.",
+        "Municipal grid decarbonisation (not a district measure; assumption). Replaces grid_factor_change.",
         plan_enabled=False,
     ),
 )
@@ -351,4 +350,4 @@ def plan_scenario(targets: Mapping[str, float] | None = None, horizon: int = 203
         levers["hydrogen_buses"]["buses"] = {"2025": float(t["hydrogen_buses_2025"]),
                                              "2030": 3 * float(t["hydrogen_buses_2025"])}
     return Scenario(name=name, horizon=horizon, levers=levers,
-                    description="The plan's measures as written (青府发〔2022〕64号).")
+                    description="The plan's measures as written.")
