@@ -135,4 +135,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-CARBONPEAK_PLAN_CODE = os.environ.get("CARBONPEAK_PLAN", "qingpu-2022")
+CARBONPEAK_PLAN_CODE = os.environ.get("CARBONPEAK_PLAN", "")  # the default landing plan; "" = the first loaded

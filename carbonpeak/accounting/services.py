@@ -23,8 +23,8 @@ from carbonpeak.accounting.models import (
     EnergyCap, EnergyRecord, FactorSet, GdpRecord, ImportBatch, InventoryRun,
 )
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit
+from carbonpeak.plan.selectors import indicator_for_role
 
-ENERGY_INTENSITY_INDICATOR = "energy-intensity-gdp"
 
 
 # -- factor sets -----------------------------------------------------------------------------------------
@@ -163,9 +163,13 @@ def gdp_series(plan: Plan) -> tuple[dict[int, float], dict[int, dict[str, float]
 
 
 def targets(plan: Plan) -> dict[str, Any]:
-    """The energy-intensity target from the plan's indicator (default: -14% 2025 vs 2020) and the caps."""
-    ind = Indicator.objects.filter(plan=plan, code=ENERGY_INTENSITY_INDICATOR).first()
-    reduction = (ind.target_value / 100.0) if ind and ind.target_value else 0.14
+    """The energy-intensity target from the plan's `energy_intensity` indicator, and the caps.
+
+    A plan without one (or without its number) has no reduction (None): no trajectory, never a borrowed figure.
+    The base and target years then default to the 14th Five-Year Plan's 2020 and 2025.
+    """
+    ind = indicator_for_role(plan, "energy_intensity")
+    reduction = (ind.target_value / 100.0) if ind and ind.target_value is not None else None
     base_year = (ind.baseline_year if ind and ind.baseline_year else 2020)
     target_year = (ind.target_year if ind else 2025)
     caps = {c.year: c.cap_tce for c in EnergyCap.objects.filter(plan=plan)}
@@ -178,7 +182,7 @@ def _fingerprint(plan: Plan, fs: FactorSet, method: str) -> str:
                                                            i=Sum("id"))
     gdp = list(GdpRecord.objects.filter(plan=plan).values_list("year", "sector", "value_10k_yuan"))
     caps = list(EnergyCap.objects.filter(plan=plan).values_list("year", "cap_tce", "method"))
-    ind = list(Indicator.objects.filter(plan=plan, code=ENERGY_INTENSITY_INDICATOR)
+    ind = list(Indicator.objects.filter(plan=plan, role="energy_intensity")
                .values_list("target_value", "baseline_year", "target_year"))
     key = json.dumps([rec, gdp, caps, ind, fs.code, str(fs.updated_at), method], default=str, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()

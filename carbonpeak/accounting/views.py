@@ -77,8 +77,9 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
         "labels": _labels(),
     }
     summary = run.result["dual_control"]["summary"]
-    chart["labels"]["trajectory"] = _("Target trajectory (-%(t)s%% by %(y)s)") % {
-        "t": f"{100 * (summary.get('target_reduction') or 0):g}", "y": summary.get("target_year", "")}
+    chart["labels"]["trajectory"] = _("No target in the plan") if summary.get("target_reduction") is None else (
+        _("Target trajectory (-%(t)s%% by %(y)s)") % {"t": f"{100 * summary['target_reduction']:g}",
+                                                      "y": summary.get("target_year", "")})
     return render(request, "accounting/inventory.html", {
         "plan": plan, "year": year, "years": years, "view": view, "run": run, "chart": chart, "lmdi": lmdi,
         "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,

@@ -84,7 +84,7 @@ class Site(models.Model):
 
     @property
     def accounting_entity_kind(self) -> str:
-        """entity_kind of the accounting records: data centres are key energy-consuming units (Qingpu plan 2.4)."""
+        """entity_kind of the accounting records: data centres are key energy-consuming units."""
         return "building" if self.kind == self.Kind.PUBLIC_BUILDING else "key_enterprise"
 
     @property

@@ -21,6 +21,7 @@ from carbonpeak.accounting.engine.units import factor as unit_factor
 from carbonpeak.monitoring.engine import metrics, simulate as sim
 from carbonpeak.monitoring.engine.rollup import DAY, MONTH, TZ_OFFSET_S, bucket_start
 from carbonpeak.monitoring.ingest import IngestResult, Pipeline
+from carbonpeak.plan.selectors import default_plan, indicator_for_role
 from carbonpeak.monitoring.models import (
     Alert, Anomaly, Meter, MeterSwap, RejectedReading, RollupDaily, RollupHourly, RollupMonthly, Site,
 )
@@ -109,6 +110,17 @@ def pue_monthly(site: Site, year: int) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------
 # alerts
 # ---------------------------------------------------------------------------
+def pue_limit(site: Site) -> float | None:
+    """The PUE limit the site's plan sets for its data-centre generation (roles dc_pue_new / dc_pue_existing);
+    None if the plan sets none (then no PUE alert). The plan is the site's town's or unit's, else the default."""
+    if not site.dc_generation:
+        return None
+    unit = site.town or site.responsible_unit
+    plan = unit.plan if unit is not None else default_plan()
+    indicator = indicator_for_role(plan, f"dc_pue_{site.dc_generation}") if plan is not None else None
+    return indicator.target_value if indicator is not None else None
+
+
 @transaction.atomic
 def evaluate_alerts(now: int | None = None) -> int:
     """Recompute PUE, quota, EUI and not-reporting alerts; returns the number of active alerts."""
@@ -116,16 +128,18 @@ def evaluate_alerts(now: int | None = None) -> int:
     today = local_date(now)
     year = today.year
     raised: list[tuple[int, str, str, str, float, float]] = []
-    sites = list(Site.objects.all())
+    sites = list(Site.objects.select_related("town__plan", "responsible_unit__plan"))
     monthly = monthly_by_site(year)
     firsts = first_days(year)
     for s in sites:
         if s.kind == Site.Kind.DATA_CENTRE and s.dc_generation:
             fac, it = pue_monthly(s, year)
-            limit = metrics.PUE_LIMITS[s.dc_generation]
+            limit = pue_limit(s)
+            if limit is None:
+                continue
             p = metrics.pue(fac, it)
             for mi in range(12):
-                if np.isfinite(p[mi]) and p[mi] > limit:
+                if np.isfinite(p[mi]) and metrics.pue_breach(p[mi], limit):
                     raised.append((s.id, Alert.Kind.PUE, f"{year}-{mi + 1:02d}", Alert.Level.EXCEEDED,
                                    round(float(p[mi]), 3), limit))
             if it.sum() > 0 and metrics.pue_annual(fac, it) > limit:
@@ -169,17 +183,27 @@ def eui_trailing(site: Site, now: int) -> float | None:
 # ---------------------------------------------------------------------------
 # pages
 # ---------------------------------------------------------------------------
-def overview(now: int | None = None) -> dict[str, Any]:
+def plan_sites(plan=None):
+    """The plan's monitored sites: in its towns or of its units, plus those assigned to no unit yet (all if None)."""
+    if plan is None:
+        return Site.objects.all()
+    return Site.objects.filter(Q(town__plan=plan) | Q(responsible_unit__plan=plan)
+                               | Q(town__isnull=True, responsible_unit__isnull=True))
+
+
+def overview(now: int | None = None, plan=None) -> dict[str, Any]:
+    """The monitoring overview of the plan's sites (plan_sites)."""
     now = now or data_now()
     year = local_date(now).year
+    scoped = plan_sites(plan)
     key_kinds = [Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE]
     key_last = np.array([np.nan if t is None else t for t in
-                         Site.objects.filter(kind__in=key_kinds).values_list("last_seen_ts", flat=True)], dtype=float)
+                         scoped.filter(kind__in=key_kinds).values_list("last_seen_ts", flat=True)], dtype=float)
     pb_last = np.array([np.nan if t is None else t for t in
-                        Site.objects.filter(kind=Site.Kind.PUBLIC_BUILDING).values_list("last_seen_ts", flat=True)],
+                        scoped.filter(kind=Site.Kind.PUBLIC_BUILDING).values_list("last_seen_ts", flat=True)],
                        dtype=float)
-    monthly = monthly_by_site(year)
-    sites = {s.id: s for s in Site.objects.select_related("town")}
+    sites = {s.id: s for s in scoped.select_related("town")}
+    monthly = monthly_by_site(year, list(sites) if plan is not None else None)
     tce = {sid: site_tce(per) for sid, per in monthly.items()}
     top = sorted(((float(v.sum()), sid) for sid, v in tce.items()), reverse=True)[:10]
     district = np.sum(list(tce.values()), axis=0) if tce else np.zeros(12)
@@ -191,12 +215,12 @@ def overview(now: int | None = None) -> dict[str, Any]:
         "n_key": len(key_last),
         "n_public": len(pb_last),
         "n_sites": len(sites),
-        "n_meters": Meter.objects.count(),
-        "alerts": list(Alert.objects.filter(active=True).select_related("site")[:50]),
+        "n_meters": Meter.objects.filter(site__in=scoped).count(),
+        "alerts": list(Alert.objects.filter(active=True, site__in=scoped).select_related("site")[:50]),
         "top": [{"site": sites[sid], "tce": t} for t, sid in top if sid in sites],
         "district_monthly_tce": [round(float(x), 2) for x in district],
         "rejects_7d": RejectedReading.objects.filter(received_at__gte=dt.datetime.fromtimestamp(since, LOCAL)).count(),
-        "anomalies": list(Anomaly.objects.select_related("meter__site").filter(ts__gte=since)
+        "anomalies": list(Anomaly.objects.select_related("meter__site").filter(ts__gte=since, meter__site__in=scoped)
                           .order_by("-ts")[:20]),
     }
 
@@ -229,7 +253,7 @@ def site_detail(site: Site, now: int | None = None, days: int = 14) -> dict[str,
         p = metrics.pue(fac, it)
         ctx["pue_monthly"] = [None if not np.isfinite(x) else round(float(x), 3) for x in p]
         ctx["pue_annual"] = metrics.pue_annual(fac, it) if it.sum() > 0 else None
-        ctx["pue_limit"] = metrics.PUE_LIMITS.get(site.dc_generation)
+        ctx["pue_limit"] = pue_limit(site)
     if site.kind == Site.Kind.PUBLIC_BUILDING and site.floor_area_m2:
         kwh = per.get(("electricity", "kWh"), np.zeros(12))
         ctx["eui_monthly"] = [round(float(x) / site.floor_area_m2, 2) for x in kwh]

@@ -5,15 +5,17 @@ from django.utils.translation import gettext as _
 
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.models import RejectedReading, Site
+from carbonpeak.plan.selectors import default_plan
 
 
 SITES_ON_OVERVIEW = 50
 
 
 def index(request):
-    ctx = services.overview()
+    plan = default_plan()
+    ctx = services.overview(plan=plan)
     # a district has hundreds of sites: the overview lists the first SITES_ON_OVERVIEW, silent ones first
-    sites = Site.objects.select_related("town").order_by(F("last_seen_ts").asc(nulls_first=True), "kind", "code")
+    sites = services.plan_sites(plan).select_related("town").order_by(F("last_seen_ts").asc(nulls_first=True), "kind", "code")
     ctx["sites"] = list(sites[:SITES_ON_OVERVIEW])
     ctx["top_chart"] = [{"name": t["site"].name, "tce": round(t["tce"], 2)} for t in ctx["top"]]
     return render(request, "monitoring/overview.html", ctx)

@@ -26,6 +26,7 @@ class PlanOut(Schema):
     district_zh: str
     district_en: str
     parent_plan_zh: str
+    parent: str
 
 
 class UnitOut(Schema):

@@ -1,7 +1,7 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
-from carbonpeak.plan import selectors
+from carbonpeak.plan import rollup, selectors
 from carbonpeak.plan.models import Indicator, ResponsibleUnit, Task
 
 
@@ -88,7 +88,15 @@ def indicators(request, plan_code: str):
 
 def indicator(request, plan_code: str, code: str):
     plan = selectors.get_plan(plan_code)
-    indicator = get_object_or_404(plan.indicators.select_related("task__action", "phase_goal"), code=code)
+    indicator = get_object_or_404(plan.indicators.select_related("task__action", "phase_goal", "parent__plan"),
+                                  code=code)
     return render(request, "plan/indicator.html", {
         "plan": plan, "indicator": indicator, "units": indicator.responsible_units(),
+        "allocations": indicator.allocations.select_related("plan"),
     })
+
+
+def districts(request, plan_code: str):
+    """A city plan's districts: their energy, CO2 and status, ranked by the share of their intensity target met."""
+    plan = selectors.get_plan(plan_code)
+    return render(request, "plan/districts.html", {"plan": plan, "rows": rollup.district_rows(plan)})

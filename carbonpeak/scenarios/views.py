@@ -42,10 +42,21 @@ def _chart_payload(result: dict) -> dict:
     }
 
 
+def _no_base(request, exc: services.NoBaseData):
+    return render(request, "scenarios/no_plan.html", {"message": str(exc)})
+
+
 def index(request):
     plan = _plan_or_none(request)
     if plan is None:
         return render(request, "scenarios/no_plan.html")
+    try:
+        return _index(request, plan)
+    except services.NoBaseData as exc:
+        return _no_base(request, exc)
+
+
+def _index(request, plan):
     scenarios = list(Scenario.objects.filter(plan=plan).select_related("parent").order_by("id"))
     chosen = request.GET.getlist("s") or [sc.slug for sc in scenarios][:COMPARE_MAX]
     try:
@@ -85,7 +96,7 @@ def _editor_context(request, sc: Scenario, error: str | None = None) -> dict:
     sector_years, sector_rows = _sector_table(run.result)
     return {"scenario": sc, "run": run, "result": run.result, "chart": _chart_payload(run.result),
             "sector_years": sector_years, "sector_rows": sector_rows,
-            "levers": forms.lever_rows(sc.parameters), "error": error,
+            "levers": forms.lever_rows(sc.parameters, sc.plan), "error": error,
             "can_edit": request.user.is_authenticated, "horizon": sc.horizon,
             "versions": sc.versions.all()[:10]}
 
@@ -99,6 +110,8 @@ def editor(request, slug: str):
         return render(request, "scenarios/editor.html", _editor_context(request, sc))
     except services.BaseUnavailable as exc:
         return _base_error(request, exc)
+    except services.NoBaseData as exc:
+        return _no_base(request, exc)
 
 
 @login_required

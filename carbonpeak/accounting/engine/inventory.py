@@ -283,17 +283,18 @@ def trajectory(base_value: float, base_year: int, target_year: int, reduction: f
 
 def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, float], *,
                  method: str = "equivalent", base_year: int = 2020, target_year: int = 2025,
-                 reduction: float = 0.14, energy_cap_tce: float | Mapping[int, float] | None = None,
+                 reduction: float | None = 0.14, energy_cap_tce: float | Mapping[int, float] | None = None,
                  factor_set: str = "") -> dict[str, Any]:
     """Energy/CO2 intensity per 10,000 yuan GDP (constant prices) by year, and progress against targets.
 
     `gdp`: {year: GDP in 10^4 yuan at constant prices}. A year without GDP gets no intensity (None), never
     an interpolated one. `energy_cap_tce`: one cap for every year or a cap by year (total energy, same method).
+    `reduction` None (the plan sets no intensity target): no trajectory, on_track None.
     """
     if method not in METHODS:
         raise InventoryError(f"unknown method {method!r}; accepted: {', '.join(METHODS)}")
     e_key, nf_key = METHODS[method]
-    if not 0 <= reduction < 1:
+    if reduction is not None and not 0 <= reduction < 1:
         raise InventoryError("reduction must be a fraction in [0, 1)")
     gdp = {int(y): float(v) for y, v in gdp.items()}
     bad = [y for y, v in gdp.items() if not v > 0]
@@ -309,7 +310,7 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
         ei = r[e_key] / g if g else None
         ci = r["co2_t"] / g if g else None
         cap = energy_cap_tce.get(y) if isinstance(energy_cap_tce, Mapping) else energy_cap_tce
-        traj = trajectory(base_ei, base_year, target_year, reduction, y) if base_ei else None
+        traj = trajectory(base_ei, base_year, target_year, reduction, y) if base_ei and reduction is not None else None
         rows.append({
             "year": y,
             "energy_tce": r[e_key],
@@ -330,7 +331,7 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
         })
     with_ei = [r for r in rows if r["energy_intensity_tce_per_10k_yuan"] is not None]
     latest = with_ei[-1] if with_ei else None
-    target_ei = base_ei * (1 - reduction) if base_ei else None
+    target_ei = base_ei * (1 - reduction) if base_ei and reduction is not None else None
     summary = {
         "factor_set": factor_set,
         "method": method,

@@ -62,9 +62,9 @@ def eui_rating(value: float, building_type: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Data-centre PUE. Qingpu plan: new data centres PUE <= 1.3, existing <= 1.4.
+# Data-centre PUE. The limits (new / existing data centres) are the plan's indicators with roles
+# dc_pue_new / dc_pue_existing (monitoring.services.pue_limit).
 # ---------------------------------------------------------------------------
-PUE_LIMITS = {"new": 1.3, "existing": 1.4}
 
 
 def pue(facility_kwh: np.ndarray | float, it_kwh: np.ndarray | float) -> np.ndarray:
@@ -80,8 +80,9 @@ def pue_annual(facility_monthly: np.ndarray, it_monthly: np.ndarray) -> float:
     return float(pue(np.sum(facility_monthly), np.sum(it_monthly)))
 
 
-def pue_breach(value: float | np.ndarray, generation: str) -> np.ndarray:
-    return np.asarray(value) > PUE_LIMITS[generation]
+def pue_breach(value: float | np.ndarray, limit: float) -> np.ndarray:
+    """Above the limit (the limit itself is allowed)."""
+    return np.asarray(value) > limit
 
 
 # ---------------------------------------------------------------------------

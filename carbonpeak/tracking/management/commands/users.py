@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         plan = default_plan()
         if plan is None:
-            raise CommandError("no plan is loaded: run `carbonpeak plan load plans/qingpu-2022.yaml` first")
+            raise CommandError("no plan is loaded: run `carbonpeak plan load plans/<plan>.yaml` first")
         if options["demo"]:
             users = ensure_demo_users(plan)
             self.stdout.write(self.style.SUCCESS(f"{len(users)} demo users, password {DEMO_PASSWORD}"))
