@@ -19,15 +19,17 @@ def test_demo_shows_a_realistic_mix_of_alerts(qingpu_plan):
     assert 3 <= Anomaly.objects.count() <= 60
 
 
-def test_tce_comes_from_the_accounting_engine():
-    from carbonpeak.accounting.engine.factors import get_factor_set
+def test_tce_per_unit_is_the_gbt_2589_coal_equivalent():
     from carbonpeak.accounting.engine.units import UnitError
     from carbonpeak.monitoring.services import tce_per_unit, to_tce
 
-    fs = get_factor_set()
-    assert tce_per_unit("electricity", "kWh") == pytest.approx(float(fs.coal_equivalent[fs.index("electricity")]))
-    assert to_tce("electricity", "MWh", 1.0) == pytest.approx(1000 * tce_per_unit("electricity", "kWh"))
-    assert tce_per_unit("natural_gas", "m3") == pytest.approx(float(fs.coal_equivalent[fs.index("natural_gas")]))
+    # GB/T 2589-2020 附录A 表A.1 (当量值), typed here: electricity 0.1229 kgce/kWh; natural gas 1.2143 kgce/m3
+    # (the 气田天然气 point value of the 1.1000-1.3300 range); heat 0.03412 kgce/MJ; diesel 1.4571 kgce/kg
+    assert tce_per_unit("electricity", "kWh") == pytest.approx(0.1229e-3)
+    assert to_tce("electricity", "MWh", 2.0) == pytest.approx(2 * 0.1229)
+    assert tce_per_unit("natural_gas", "m3") == pytest.approx(1.2143e-3)
+    assert tce_per_unit("heat", "GJ") == pytest.approx(0.03412)  # 1 GJ = 1000 MJ x 0.03412 kgce/MJ = 34.12 kgce
+    assert tce_per_unit("diesel", "t") == pytest.approx(1.4571)
     with pytest.raises(UnitError):
         tce_per_unit("electricity", "m3")
 
