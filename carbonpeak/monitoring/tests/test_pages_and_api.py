@@ -347,3 +347,9 @@ def test_monitoring_pages_query_counts_do_not_grow_with_the_data(world, admin_cl
     for url, n in QUERIES.items():
         with django_assert_num_queries(n):
             assert admin_client.get(url).status_code == 200
+
+
+def test_overview_api_marks_the_indicative_eui_limit(world, admin_client):
+    alerts = admin_client.get("/api/monitoring/overview").json()["alerts"]
+    flagged = {(a["site"], a["kind"], a["period"]): a["limit_indicative"] for a in alerts}
+    assert flagged == {key: key[1] == "eui" for key in expected_alerts()}
