@@ -312,12 +312,13 @@ def simulate(n_sites: int, days: int, *, end_ts: int | None = None, seed: int = 
     end_ts = end_ts or data_now()
     end_ts -= end_ts % fleet.interval_s
     start_ts = end_ts - days * 86400
+    sim.plan_faults(fleet, days, faults)  # before the meters are stored: it sets the rollover register's maximum
     with transaction.atomic():
         ids = np.array(create_fleet(fleet, plan, prefix), dtype=np.int64)
     pipe = Pipeline(RejectedReading.Source.SIMULATION, batch_size=batch_size)
     total = IngestResult()
     recorded: set[int] = set()
-    for m, t, v in sim.generate(fleet, start_ts, days):
+    for m, t, v in sim.generate(fleet, start_ts, days, faults=faults):
         for f in fleet.faults:
             if f["type"] == "swap" and "old_final" in f and f["meter"] not in recorded:
                 MeterSwap.objects.get_or_create(meter_id=int(ids[f["meter"]]), ts=f["ts"], defaults={
