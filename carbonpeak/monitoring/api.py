@@ -143,7 +143,7 @@ def overview(request: HttpRequest):
         "district_monthly_tce": o["district_monthly_tce"],
         "top_consumers": [{"site": t["site"].code, "tce": round(t["tce"], 3)} for t in o["top"]],
         "alerts": [{"site": a.site.code, "kind": a.kind, "period": a.period, "level": a.level, "value": a.value,
-                    "limit": a.limit} for a in o["alerts"]],
+                    "limit": a.limit, "limit_indicative": bool(a.indicative_limit_source)} for a in o["alerts"]],
     }
 
 

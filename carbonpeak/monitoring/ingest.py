@@ -133,12 +133,15 @@ def parse_value(raw: Any) -> float:
     return v
 
 
-def parse_records(records: Iterable[Any], ref: str = "") -> tuple[list[str], list[int], list[float], list[Reject]]:
-    """Records are dicts {"meter", "ts", "value"} (or 3-sequences). Bad ones become Rejects."""
+def parse_records(records: Iterable[Any], ref: str = "") -> tuple[list[str], list[int], list[float], list[Reject],
+                                                                   list[str]]:
+    """Records are dicts {"meter", "ts", "value"} (or 3-sequences). Bad ones become Rejects; the last list holds
+    each kept record's reference (``ref#index``) so a later reject still names its row."""
     codes: list[str] = []
     tss: list[int] = []
     vals: list[float] = []
     rejects: list[Reject] = []
+    refs: list[str] = []
     for i, rec in enumerate(records):
         try:
             if isinstance(rec, dict):
@@ -157,10 +160,11 @@ def parse_records(records: Iterable[Any], ref: str = "") -> tuple[list[str], lis
                 raise ValueError(str(exc) if "finite" in str(exc) or "missing" in str(exc)
                                  else "value is not a number") from None
             codes.append(code.strip())
+            refs.append(f"{ref}#{i}" if ref else str(i))
         except (TypeError, ValueError) as exc:
             rejects.append(Reject(str(exc)[:200], _dump(rec), str(rec.get("meter", ""))[:64]
                                   if isinstance(rec, dict) else "", f"{ref}#{i}" if ref else str(i)))
-    return codes, tss, vals, rejects
+    return codes, tss, vals, rejects, refs
 
 
 def parse_payload(payload: bytes | str) -> Any:
@@ -210,8 +214,8 @@ class Pipeline:
 
     # -- entry points -------------------------------------------------------
     def ingest_records(self, records: Iterable[Any], ref: str = "") -> IngestResult:
-        codes, tss, vals, rejects = parse_records(records, ref)
-        return self.ingest_columns(codes, tss, vals, rejects=rejects, ref=ref)
+        codes, tss, vals, rejects, refs = parse_records(records, ref)
+        return self.ingest_columns(codes, tss, vals, rejects=rejects, ref=ref, refs=refs)
 
     def ingest_columns(self, codes: list[str] | np.ndarray, ts: Any, values: Any, *,
                        rejects: list[Reject] | None = None, ref: str = "",

@@ -12,12 +12,14 @@ from typing import Any, Callable
 from functools import lru_cache
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Min, Q, Sum
 
 from carbonpeak.accounting.engine.carriers import CARRIERS
 from carbonpeak.accounting.engine.factors import get_factor_set
 from carbonpeak.accounting.engine.units import factor as unit_factor
+from carbonpeak.core import clock
 from carbonpeak.monitoring.engine import metrics, simulate as sim
 from carbonpeak.monitoring.engine.rollup import DAY, MONTH, TZ_OFFSET_S, bucket_start
 from carbonpeak.monitoring.ingest import IngestResult, Pipeline
@@ -53,7 +55,10 @@ def to_tce(carrier: str, unit: str, qty: float) -> float:
 
 
 def data_now() -> int:
-    """'Now' for coverage and YTD: wall clock (demo data is generated up to the current time)."""
+    """'Now' for coverage, YTD and the demo's data: the wall clock, or noon (local) of the platform's today when
+    the clock is fixed (core.clock, `CARBONPEAK_TODAY`), so monitoring agrees with the rest of the platform."""
+    if getattr(settings, "CARBONPEAK_TODAY", None):
+        return int(dt.datetime.combine(clock.today(), dt.time(12), LOCAL).timestamp())
     return int(time.time())
 
 
@@ -331,12 +336,13 @@ def simulate(n_sites: int, days: int, *, end_ts: int | None = None, seed: int = 
     end_ts = end_ts or data_now()
     end_ts -= end_ts % fleet.interval_s
     start_ts = end_ts - days * 86400
+    sim.plan_faults(fleet, days, faults)  # before the meters are stored: it sets the rollover register's maximum
     with transaction.atomic():
         ids = np.array(create_fleet(fleet, plan, prefix), dtype=np.int64)
     pipe = Pipeline(RejectedReading.Source.SIMULATION, batch_size=batch_size)
     total = IngestResult()
     recorded: set[int] = set()
-    for m, t, v in sim.generate(fleet, start_ts, days):
+    for m, t, v in sim.generate(fleet, start_ts, days, faults=faults):
         for f in fleet.faults:
             if f["type"] == "swap" and "old_final" in f and f["meter"] not in recorded:
                 MeterSwap.objects.get_or_create(meter_id=int(ids[f["meter"]]), ts=f["ts"], defaults={

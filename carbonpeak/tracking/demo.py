@@ -98,24 +98,32 @@ def _periods(plan: Plan, today: dt.date) -> dict[str, ReportingPeriod]:
     if find_spec("carbonpeak.tracking.services"):
         from carbonpeak.tracking.services import ensure_periods
 
-        made = ensure_periods(plan, FIRST_YEAR, today.year - 1, quarterly=False)
-        made += ensure_periods(plan, today.year, today.year, quarterly=True)
+        quarterly = _quarterly_years(today)
+        made = ensure_periods(plan, FIRST_YEAR, quarterly[0] - 1, quarterly=False)
+        made += ensure_periods(plan, quarterly[0], quarterly[-1], quarterly=True)
     else:  # pragma: no cover - the services module ships with tracking
         made = []
     return {p.code: p for p in made}
 
 
+def _quarterly_years(today: dt.date) -> range:
+    """Years the demo makes quarterly periods for: this year, and in its first quarter also last year, so that the
+    quarter that has just ended (last year's Q4) is there to report (selectors.default_report_period)."""
+    return range(today.year - 1 if today.month <= 3 else today.year, today.year + 1)
+
+
 def _history_slots(indicator: Indicator, today: dt.date) -> list[tuple[str, float]]:
-    """(period code, t) for which the demo reports a value of this indicator."""
+    """(period code, t) for which the demo reports a value of this indicator: past years, ended quarters."""
     last_full = today.year - 1
-    quarters_done = (today.month - 1) // 3
     if indicator.aggregation == Indicator.Aggregation.CUMULATIVE and indicator.period_years:
         first, end = indicator.period_years
     else:
         first, end = FIRST_YEAR, indicator.target_year
     slots = [(str(y), period_t(y)) for y in range(first, min(end, last_full) + 1)]
-    if end > last_full:
-        slots += [(f"{today.year}Q{q}", period_t(today.year, quarter=q)) for q in range(1, quarters_done + 1)]
+    for year in _quarterly_years(today):
+        quarters_done = 4 if year < today.year else (today.month - 1) // 3
+        if first <= year <= end and (year < today.year or end > last_full):
+            slots += [(f"{year}Q{q}", period_t(year, quarter=q)) for q in range(1, quarters_done + 1)]
     return slots
 
 

@@ -27,6 +27,11 @@ class Benchmark:
     guide: float  # 引导值: advanced level
     source: str
 
+    @property
+    def indicative(self) -> bool:
+        """Not verified against the standard: every page showing the values marks them "indicative"."""
+        return self.source.startswith("indicative")
+
 
 EUI_BENCHMARKS: dict[str, Benchmark] = {
     "government_office": Benchmark(90.0, 65.0, "indicative: meant as GB/T 51161-2016 Tab.5.2.1 党政机关办公建筑 "
