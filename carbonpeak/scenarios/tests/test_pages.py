@@ -75,7 +75,7 @@ def _queries(client, url: str) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-INDEX_QUERIES = 8
+INDEX_QUERIES = 7
 """Queries of `/scenarios/` once its runs are stored, whatever the number of scenarios: the plan, the
 standard scenarios, the scenario list, the calibration (energy records, observed-state indicators and
 reports, monitored data-centre PUE) and one read of the stored runs."""
