@@ -40,7 +40,10 @@ def test_cli_compute_json_exact_totals(tmp_path):
     assert d["co2_t"] == pytest.approx(GAS_T + 420.0 + DIESEL_T + 30.0, rel=1e-12)
     assert d["by_carrier"]["electricity"]["co2_t"] == pytest.approx(420.0)
     assert d["by_sector"]["agriculture"]["co2_t"] == 0.0 and d["by_sector"]["agriculture"]["energy_tce"] == pytest.approx(122.9)
-    assert d["non_fossil_share"] == pytest.approx(122.9 / ENERGY)
+    assert d["non_fossil_share"] == pytest.approx((122.9 + 0.328 * 122.9) / ENERGY)  # PV + grid's non-fossil part
+    assert set(d["methods"]) == {"当量值", "等价值"}
+    assert d["methods"]["当量值"]["dual_control_energy_tce"] == pytest.approx(ENERGY)  # no feedstock, no 2020 base
+    assert "无扣除基数" in " ".join(d["methods"]["当量值"]["rules"])
     out = StringIO()
     call_command("accounting", "compute", "--input", str(path), "--format", "json", "--factor-set", "cn-mee-2024",
                  stdout=out)
@@ -110,17 +113,18 @@ def test_import_is_atomic_and_reports_rows(qingpu_plan, tmp_path):
 def test_inventory_records_factor_set_and_caches(qingpu_plan):
     services.import_records(qingpu_plan, CSV, "a.csv")
     GdpRecord.objects.create(plan=qingpu_plan, year=2022, value_10k_yuan=1000.0)
-    run = services.inventory(qingpu_plan)
+    assert services.inventory(qingpu_plan).method == "reporting"  # the default assessment method: 等价值
+    run = services.inventory(qingpu_plan, method="equivalent")
     assert run.factor_set.code == "sh-2022" and run.result["factor_set"] == "sh-2022"
     assert run.energy_tce == pytest.approx(ENERGY)
     row = run.result["dual_control"]["years"][0]
     assert row["energy_intensity_tce_per_10k_yuan"] == pytest.approx(ENERGY / 1000.0)
-    assert services.inventory(qingpu_plan).id == run.id  # unchanged inputs: same run
-    run2 = services.inventory(qingpu_plan, "cn-mee-2024")
+    assert services.inventory(qingpu_plan, method="equivalent").id == run.id  # unchanged inputs: same run
+    run2 = services.inventory(qingpu_plan, "cn-mee-2024", method="equivalent")
     assert run2.id != run.id and run2.factor_set.code == "cn-mee-2024"
     EnergyRecord.objects.filter(carrier="diesel").update(quantity=100)
-    assert services.inventory(qingpu_plan).id != run.id
-    assert InventoryRun.objects.count() == 3
+    assert services.inventory(qingpu_plan, method="equivalent").id != run.id
+    assert InventoryRun.objects.count() == 4
 
 
 @pytest.mark.django_db
@@ -157,7 +161,7 @@ def test_api_compute_records_inventory_lmdi(client, qingpu_plan, user):
     assert r.status_code == 200, r.content
     records = client.get("/api/accounting/records?year=2022").json()
     assert len(records) == 5 and {x["carrier"] for x in records} >= {"diesel", "heat"}
-    inv = client.get("/api/accounting/inventory/2022").json()
+    inv = client.get("/api/accounting/inventory/2022?method=equivalent").json()
     assert inv["factor_set"] == "sh-2022"
     assert inv["totals"]["energy_tce"] == pytest.approx(ENERGY)
     assert inv["by_sector"]["transport"]["co2_t"] == pytest.approx(DIESEL_T)
@@ -203,7 +207,9 @@ def test_demo_inventory_pages(client, qingpu_plan, user):
     assert s["zero_coal"] is True and s["within_cap"] is True
     assert 0.08 < s["achieved_reduction"] < 0.14 and s["on_track"] is False  # visible, slightly off the -14% track
     rows = {r["year"]: r for r in run.result["dual_control"]["years"]}
-    assert 4.0e6 < rows[2020]["energy_tce"] < 5.0e6
+    assert rows[2020]["method_label"] == "等价值" and 7.0e6 < rows[2020]["energy_tce"] < 9.0e6  # electricity ~2.5x
+    equivalent = {r["year"]: r for r in services.inventory(qingpu_plan, method="equivalent").result["dual_control"]["years"]}
+    assert 4.0e6 < equivalent[2020]["energy_tce"] < 5.0e6
     assert 1.1e7 < rows[2020]["gdp_10k_yuan"] < 1.45e7 and 1.2e7 < rows[2025]["gdp_10k_yuan"] < 1.45e7
     assert rows[2025]["non_fossil_share"] > rows[2020]["non_fossil_share"]
     assert len(run.result["by_town"]) == 11
