@@ -233,7 +233,26 @@ def test_demo_inventory_pages(client, qingpu_plan, user):
     assert "GB/T 2589-2020" in html and "0.7143" in html
     home = client.get("/").content.decode()
     assert 'id="accounting-panel"' in home and 'id="acc-trend"' in home and "acc-trend-data" in home
-    assert 'id="acc-intensity">-11.' in home  # demo: about -11.5% by 2025, short of -14%
+    assert 'id="acc-intensity">-11.' in home  # demo: about -11.3% (等价值) by 2025, short of -14%
+    assert "等价值" in home
+
+
+@pytest.mark.django_db
+def test_inventory_page_shows_dual_control_by_method(client, qingpu_plan):
+    """The page names the method of every figure and the rules applied, from the same run the API gives."""
+    load_demo(qingpu_plan)
+    html = client.get("/accounting/inventory/2025/").content.decode()
+    api = client.get("/api/accounting/inventory/2025").json()["dual_control"]
+    assert api["method_label"] == "等价值" and 'id="method-label">等价值<' in html
+    assert 'id="assessment-method">等价值<' in html
+    assert f'{api["dual_control_energy_tce"]:,.0f}' in html.split('id="dc-control-energy"')[1][:80]
+    assert "发改运行〔2022〕1258号" in html and "发改环资〔2022〕803号" in html
+    equivalent = client.get("/accounting/inventory/2025/?method=equivalent").content.decode()
+    assert 'id="method-label">当量值<' in equivalent and 'id="assessment-method">等价值<' in equivalent
+    GdpRecord.objects.filter(plan=qingpu_plan, year=2024, sector="").update(price_base_year=2024)
+    r = client.get("/accounting/inventory/2025/")
+    assert r.status_code == 422 and "2024 prices" in r.content.decode()
+    assert client.get("/api/accounting/inventory").status_code == 422
 
 
 @pytest.mark.django_db
