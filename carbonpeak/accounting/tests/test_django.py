@@ -231,6 +231,11 @@ def test_demo_inventory_pages(client, qingpu_plan, user):
         assert sum(step["effects_t"].values()) + sum(step["separate_t"].values()) == pytest.approx(step["total_change_t"], rel=1e-9)
     html = client.get("/accounting/factors/").content.decode()
     assert "GB/T 2589-2020" in html and "0.7143" in html
+    lng = html.split('id="factor-sh-2022-lng"')[1].split("</tr>")[0]
+    assert "unverified" in lng and "secondary source" in lng and "51498" in lng  # (English: set above)
+    gas = html.split('id="factor-sh-2022-natural_gas"')[1].split("</tr>")[0]
+    assert "35544" in gas and "38931" in gas  # the two heat contents, stated next to the factor
+    assert "供电煤耗" in html and "0.328" in html
     home = client.get("/").content.decode()
     assert 'id="accounting-panel"' in home and 'id="acc-trend"' in home and "acc-trend-data" in home
     assert 'id="acc-intensity">-11.' in home  # demo: about -11.3% (等价值) by 2025, short of -14%
