@@ -18,6 +18,10 @@ from carbonpeak.accounting.engine.records import RecordsError
 from carbonpeak.accounting.models import FactorSet
 from carbonpeak.plan.selectors import default_plan
 
+STATUS_LABELS = {"on_track": gettext_lazy("on track"), "off_track": gettext_lazy("off track"),
+                 "met": gettext_lazy("met"), "missed": gettext_lazy("missed"),
+                 "no_target": gettext_lazy("no target"), "no_data": gettext_lazy("no data")}
+"""The dual-control statuses of `engine.inventory.status`."""
 EFFECT_LABELS = {"activity": gettext_lazy("Activity (GDP)"), "structure": gettext_lazy("Economic structure"),
                  "intensity": gettext_lazy("Energy intensity"), "carbon_intensity": gettext_lazy("Carbon intensity of energy")}
 
@@ -32,7 +36,8 @@ def _labels() -> dict:
         "effects": {k: str(v) for k, v in EFFECT_LABELS.items()},
         "start": _("Start"), "end": _("End"),
         "energy_intensity": _("Energy intensity (tce per 10,000 yuan)"),
-        "co2_intensity": _("CO2 intensity (t per 10,000 yuan)"), "energy": _("Energy (tce)"), "co2": _("CO2 (t)"),
+        "co2_intensity": _("CO2 intensity (t per 10,000 yuan)"), "co2": _("CO2 (t)"),
+        "energy": _("Energy (tce)") + " 当量值",
         "separate": _("Not decomposed (no value added)"),
     }
 
@@ -86,7 +91,8 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "accounting/inventory.html", {
         "plan": plan, "year": year, "years": years, "view": view, "run": run, "chart": chart, "lmdi": lmdi,
         "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,
-        "method_labels": METHOD_LABELS, "assessment_label": METHOD_LABELS[run.result.get("assessment_method", method)],
+        "assessment_label": METHOD_LABELS[run.result.get("assessment_method", method)],
+        "co2_status": STATUS_LABELS.get(((view or {}).get("dual_control") or {}).get("co2_status"), ""),
         "summary": summary, "warnings": run.result.get("warnings", []), "pct": _percentages(view, summary),
         "sector_rows": [(chart["labels"]["sectors"].get(k, k), k, r) for k, r in (view or {}).get("by_sector", {}).items()],
         "carrier_rows": [(chart["labels"]["carriers"].get(k, k), k, r) for k, r in (view or {}).get("by_carrier", {}).items()],

@@ -315,7 +315,8 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
                          acc.reporting_coal_year_used), ("grid non-fossil share", acc.grid_non_fossil_year_used)):
         reused = {y: u for y, u in table.items() if u and u != y}
         if reused:
-            warnings.append(f"{what}: year(s) " + ", ".join(f"{y} reuse {u}'s value" for y, u in sorted(reused.items())))
+            warnings.append(f"{what}: year(s) "
+                            + ", ".join(f"{y} reuse {u}'s value" for y, u in sorted(reused.items())))
     if check_periods:
         mixed = mixed_periods(records)
         for r in mixed.head(20).itertuples(index=False):

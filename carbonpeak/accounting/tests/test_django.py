@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from carbonpeak.accounting import services
 from carbonpeak.accounting.demo import load_demo
 from carbonpeak.accounting.models import EmissionFactor, EnergyRecord, FactorSet, GdpRecord, InventoryRun
+from carbonpeak.plan.models import Indicator
 
 C = 44 / 12
 CSV = """entity,sector,carrier,quantity,unit,year
@@ -252,6 +253,12 @@ def test_inventory_page_shows_dual_control_by_method(client, qingpu_plan):
     assert 'id="assessment-method">等价值<' in html
     assert f'{api["dual_control_energy_tce"]:,.0f}' in html.split('id="dc-control-energy"')[1][:80]
     assert "发改运行〔2022〕1258号" in html and "发改环资〔2022〕803号" in html
+    assert 'id="dc-co2-status">未设定目标<' in html  # the demo plan's CO2 intensity target has no figure yet
+    Indicator.objects.filter(plan=qingpu_plan, code="carbon-intensity-gdp-2025").update(target_value=18)
+    html = client.get("/accounting/inventory/2025/").content.decode()
+    co2 = client.get("/api/accounting/inventory/2025").json()["dual_control"]
+    assert co2["co2_status"] in ("met", "missed")  # 2025 is the target year: decided
+    assert f'id="dc-co2-status">{ {"met": "已完成", "missed": "未完成"}[co2["co2_status"]] }<' in html
     equivalent = client.get("/accounting/inventory/2025/?method=equivalent").content.decode()
     assert 'id="method-label">当量值<' in equivalent and 'id="assessment-method">等价值<' in equivalent
     GdpRecord.objects.filter(plan=qingpu_plan, year=2024, sector="").update(price_base_year=2024)
