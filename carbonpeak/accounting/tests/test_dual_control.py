@@ -89,6 +89,11 @@ def test_compute_cli_hand_computed_case(tmp_path):
         assert any("803号" in r for r in m["rules"]) and any("1258号" in r and "扣除" in r for r in m["rules"])
     assert d["methods"]["当量值"]["energy_tce"] == pytest.approx(d["energy_tce"])
     assert d["methods"]["等价值"]["energy_tce"] == pytest.approx(d["energy_tce_reporting"])
+    for label, suffix in (("当量值", ""), ("等价值", "_reporting")):  # the same sums as top-level keys
+        assert d[f"dual_control_energy_tce{suffix}"] == pytest.approx(
+            sum(y["control"] for y in hand["methods"][label].values()), rel=1e-12)
+        assert d[f"renewable_deduction_tce{suffix}"] == d["methods"][label]["renewable_deduction_tce"]
+    assert d["rules"] == d["methods"]["当量值"]["rules"]
     assert any("2023 reuse 2020" in w and "供电煤耗" in w for w in d["warnings"])  # 等价值 of 2023 is 2020's
 
 

@@ -22,15 +22,20 @@ def compute_file(path: str, factor_set: str | None = None) -> dict:
     """Totals and breakdowns of a records file (pure: shipped factor sets need no database).
 
     `methods` holds, per method (当量值, 等价值), all energy, feedstock, renewable electricity, the new-renewable
-    deduction and the energy counted for dual control, summed over years and `by_year`, with the rules named.
+    deduction and the energy counted for dual control, summed over years and `by_year`, with the rules named;
+    the same sums are also top-level keys, 当量值 plain and 等价值 with `_reporting` (as `energy_tce`).
     """
     from carbonpeak.accounting.services import engine_factor_set
 
     df = parse_records(path)
     inv = compute_inventory(df, engine_factor_set(factor_set))
     d = inv.to_dict()
-    return {k: d[k] for k in ("factor_set", *TOTAL_KEYS)} | {
-        "methods": by_method(inv.by_year),
+    methods = by_method(inv.by_year)
+    flat = {f"{k}{suffix}": methods[label][k] for label, suffix in (("当量值", ""), ("等价值", "_reporting"))
+            for k in ("feedstock_tce", "renewable_tce", "renewable_deduction_tce", "dual_control_energy_tce")}
+    return {k: d[k] for k in ("factor_set", *TOTAL_KEYS)} | flat | {
+        "rules": methods["当量值"]["rules"],
+        "methods": methods,
         "by_carrier": d["by_carrier"], "by_sector": d["by_sector"], "by_town": d["by_town"], "by_year": d["by_year"],
         "grid_factor_year_used": d["grid_factor_year_used"],
         "reporting_coal_year_used": d["reporting_coal_year_used"], "warnings": d["warnings"],
