@@ -38,7 +38,7 @@ from .records import USES, mixed_periods
 from .units import UNITS, UnitError
 
 METRICS = ("energy_tce", "energy_tce_reporting", "co2_t", "co2_scope1_t", "co2_scope2_t",
-           "non_fossil_tce", "non_fossil_tce_reporting", "coal_tce", "feedstock_tce", "renewable_tce")
+           "non_fossil_tce", "non_fossil_tce_reporting", "coal_tce", "feedstock_tce")
 METHODS = {"equivalent": ("energy_tce", "non_fossil_tce"),
            "reporting": ("energy_tce_reporting", "non_fossil_tce_reporting")}
 """Electricity conversion: 'equivalent' = 当量值 (0.1229 kgce/kWh), 'reporting' = 等价值 (year's coal rate)."""
@@ -174,8 +174,13 @@ def account(records: pd.DataFrame, fs: FactorSet, check_years: bool = True) -> A
     )
 
 
-def _sums(codes: np.ndarray, n: int, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {name: np.bincount(codes, weights=w, minlength=n) for name, w in cols.items()}
+def _bincount(codes: np.ndarray, weights: np.ndarray | None, n: int) -> np.ndarray:
+    """Sums of `weights` by code; a column that is zero throughout (None) costs nothing."""
+    return np.zeros(n) if weights is None else np.bincount(codes, weights=weights, minlength=n)
+
+
+def _sums(codes: np.ndarray, n: int, cols: dict[str, np.ndarray | None]) -> dict[str, np.ndarray]:
+    return {name: _bincount(codes, w, n) for name, w in cols.items()}
 
 
 @dataclass
@@ -208,9 +213,9 @@ class Inventory:
         }
 
 
-def _metric_arrays(acc: Accounted) -> dict[str, np.ndarray]:
+def _metric_arrays(acc: Accounted) -> dict[str, np.ndarray | None]:
+    """Per-record figures summed into every breakdown (None: zero for every record, e.g. no feedstock)."""
     coal = np.array([CARRIERS[c].coal for c in CARRIERS])[acc.carrier]
-    renewable = np.array([CARRIERS[c].renewable for c in CARRIERS])[acc.carrier]
     return {
         "energy_tce": acc.energy_tce,
         "energy_tce_reporting": acc.energy_tce_reporting,
@@ -220,13 +225,15 @@ def _metric_arrays(acc: Accounted) -> dict[str, np.ndarray]:
         "non_fossil_tce": acc.non_fossil_fraction * acc.energy_tce,
         "non_fossil_tce_reporting": acc.non_fossil_fraction * acc.energy_tce_reporting,
         "coal_tce": np.where(coal, acc.energy_tce, 0.0),
-        "feedstock_tce": np.where(acc.feedstock, acc.energy_tce, 0.0),
-        "renewable_tce": np.where(renewable, acc.energy_tce, 0.0),
+        "feedstock_tce": np.where(acc.feedstock, acc.energy_tce, 0.0) if acc.feedstock.any() else None,
     }
 
 
-def _method_figures(row: dict[str, float], year: int, fs: FactorSet) -> None:
-    """Add the figures derived per year: renewable kWh and 等价值 tce, feedstock 等价值 (= 当量值: fuels only)."""
+def _method_figures(row: dict[str, float], year: int, by_carrier: Mapping[str, Mapping[str, float]],
+                    fs: FactorSet) -> None:
+    """Add the figures derived per year from its carriers: renewable electricity (当量值 tce, kWh, 等价值 tce),
+    feedstock 等价值 (= 当量值: fuels only)."""
+    row["renewable_tce"] = float(sum(r["energy_tce"] for c, r in by_carrier.items() if CARRIERS[c].renewable))
     kwh = float(row["renewable_tce"] / fs.coal_equivalent[fs.index("electricity")])
     row["renewable_kwh"] = kwh
     row["renewable_tce_reporting"] = kwh * float(fs.reporting_coal(year)[0])
@@ -260,7 +267,7 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
     if np.prod(shape) <= 2_000_000:
         # One pass over the records into a (year, sector, carrier, town) cube; every breakdown is a sum of it.
         cell = ((yi * shape[1] + sector) * shape[2] + acc.carrier) * shape[3] + town_codes
-        cube = {k: np.bincount(cell, weights=w, minlength=int(np.prod(shape))).reshape(shape) for k, w in cols.items()}
+        cube = {k: _bincount(cell, w, int(np.prod(shape))).reshape(shape) for k, w in cols.items()}
 
         def sums(axes: tuple[int, ...]) -> dict[str, np.ndarray]:
             return {k: v.sum(axis=axes).ravel() for k, v in cube.items()}
@@ -291,9 +298,9 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
         by_year_carrier.setdefault(key[0], {})[key[1]] = row
 
     for y, row in by_year.items():
-        _method_figures(row, y, fs)
-    totals = {name: float(v.sum()) for name, v in metrics.items()}
-    for key in ("renewable_kwh", "renewable_tce_reporting", "feedstock_tce_reporting"):
+        _method_figures(row, y, by_year_carrier.get(y, {}), fs)
+    totals = {name: float(v.sum()) if v is not None else 0.0 for name, v in metrics.items()}
+    for key in ("renewable_tce", "renewable_kwh", "renewable_tce_reporting", "feedstock_tce_reporting"):
         totals[key] = sum(row[key] for row in by_year.values())
     totals["records"] = n
     for method, (e, nf) in METHODS.items():

@@ -296,9 +296,9 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
     if (use_code < 0).any():
         errors.append((np.flatnonzero(use_code < 0), "use",
                        lambda i: f"unknown use {ucol.text(i)!r}; accepted: {', '.join(USES)}"))
-    fuel = np.array([c.scope == 1 for c in CARRIERS.values()])
-    not_fuel = (use_code == 1) & (carrier_code >= 0)
-    not_fuel[not_fuel] = ~fuel[carrier_code[not_fuel]]
+    feedstock = use_code == 1
+    not_fuel = feedstock & (carrier_code >= 0) if feedstock.any() else feedstock
+    not_fuel[not_fuel] = ~np.array([c.scope == 1 for c in CARRIERS.values()])[carrier_code[not_fuel]]
     if not_fuel.any():
         errors.append((np.flatnonzero(not_fuel), "use",
                        lambda i: f"feedstock use applies to fuels only, not {car.text(i)!r}"))
