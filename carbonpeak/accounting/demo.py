@@ -47,7 +47,8 @@ CARRIER_MIX = {
 UNIT = {"electricity": ("万kWh", 1.229), "green_electricity": ("万kWh", 1.229), "pv_electricity": ("MWh", 0.1229),
         "natural_gas": ("万m3", 12.143), "heat": ("GJ", 0.03412), "diesel": ("t", 1.4571),
         "gasoline": ("t", 1.4714), "fuel_oil": ("t", 1.4286), "lpg": ("t", 1.7143)}
-CAP_TCE = 4_750_000.0
+CAP_TCE = {"equivalent": 4_750_000.0, "reporting": 8_600_000.0}
+"""The demo's energy caps, one per method (当量值, 等价值): a cap is compared only with energy of its own method."""
 
 
 def gdp_by_year() -> dict[int, float]:
@@ -108,4 +109,5 @@ def load_demo(plan) -> None:
         batch.save(update_fields=["rows"])
         EnergyRecord.objects.bulk_create(records, batch_size=2000)
         for y in YEARS[1:]:
-            EnergyCap.objects.create(plan=plan, year=y, cap_tce=CAP_TCE, source="demo (synthetic)")
+            for method, cap in CAP_TCE.items():
+                EnergyCap.objects.create(plan=plan, year=y, cap_tce=cap, method=method, source="demo (synthetic)")
