@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from carbonpeak.accounting.engine.carriers import CARRIERS
 from carbonpeak.accounting.engine.factors import get_factor_set
@@ -169,12 +169,49 @@ def eui_trailing(site: Site, now: int) -> float | None:
 # ---------------------------------------------------------------------------
 # pages
 # ---------------------------------------------------------------------------
+def _last_seen(kinds: list[str]) -> np.ndarray:
+    return np.array([np.nan if t is None else t for t in
+                     Site.objects.filter(kind__in=kinds).values_list("last_seen_ts", flat=True)], dtype=float)
+
+
+def key_unit_coverage(now: int) -> float | None:
+    """% of key energy-consuming units (data centres included) online at `now`; None when there are none."""
+    last = _last_seen([Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE])
+    return metrics.coverage(last, now) if len(last) else None
+
+
+def pue_by_generation() -> dict[str, dict[int, float]]:
+    """{generation: {year: annual PUE}} of the data centres (ratio of the summed energies, one query)."""
+    q = RollupMonthly.objects.filter(meter__site__kind=Site.Kind.DATA_CENTRE,
+                                     meter__category__in=["facility_total", "it_load"])
+    sums: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: {"facility_total": 0.0, "it_load": 0.0})
+    for gen, cat, bucket, c in q.values_list("meter__site__dc_generation", "meter__category", "bucket",
+                                             "consumption"):
+        sums[(gen, local_date(bucket).year)][cat] += c
+    out: dict[str, dict[int, float]] = defaultdict(dict)
+    for (gen, year), s in sums.items():
+        if s["it_load"] > 0:
+            out[gen][year] = metrics.pue_annual(s["facility_total"], s["it_load"])
+    return dict(out)
+
+
+def public_building_eui(now: int) -> float | None:
+    """District public buildings' EUI (kWh/m²·a): main electricity over the last 365 days per monitored m²."""
+    start = int(bucket_start(np.array([now - 365 * 86400]), DAY, closing=False)[0])
+    sites = Site.objects.filter(kind=Site.Kind.PUBLIC_BUILDING, floor_area_m2__gt=0)
+    agg = RollupDaily.objects.filter(meter__site__in=sites, meter__parent__isnull=True, meter__carrier="electricity",
+                                     meter__unit="kWh", meter__category="total", bucket__gte=start)
+    kwh = agg.aggregate(s=Sum("consumption"), days=Count("bucket", distinct=True))
+    area = sites.filter(pk__in=agg.values("meter__site")).aggregate(a=Sum("floor_area_m2"))["a"]
+    if not kwh["days"] or not area:
+        return None
+    return float(metrics.eui(kwh["s"], area, days=kwh["days"]))
+
+
 def overview(now: int | None = None) -> dict[str, Any]:
     now = now or data_now()
     year = local_date(now).year
-    key_kinds = [Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE]
-    key_last = np.array([np.nan if t is None else t for t in
-                         Site.objects.filter(kind__in=key_kinds).values_list("last_seen_ts", flat=True)], dtype=float)
+    key_last = _last_seen([Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE])
     pb_last = np.array([np.nan if t is None else t for t in
                         Site.objects.filter(kind=Site.Kind.PUBLIC_BUILDING).values_list("last_seen_ts", flat=True)],
                        dtype=float)

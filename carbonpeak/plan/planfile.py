@@ -17,7 +17,17 @@ UNIT_KINDS = {"department", "town", "street", "company", "group"}
 COMPARATORS = {"<=", ">=", "<", ">", "=", "reduce-by", "increase", "maintain"}
 QUALITATIVE_COMPARATORS = {"increase", "maintain"}
 AGGREGATIONS = {"level", "cumulative"}
-TRAJECTORIES = {"linear", "step"}
+TRAJECTORIES = {"linear", "geometric", "step"}
+#: Where an indicator's actual values come from (the `source` key): units' approved reports, approved projects
+#: rolled up, or a metric another app computes (see docs/progress.md). Default: projects for cumulative targets.
+SOURCES = (
+    "reported", "projects",
+    "accounting.energy_total", "accounting.energy_intensity_change", "accounting.co2_total",
+    "accounting.co2_intensity_change", "accounting.non_fossil_share", "accounting.coal_consumption",
+    "monitoring.key_unit_coverage", "monitoring.dc_pue_new", "monitoring.dc_pue_existing",
+    "monitoring.public_building_eui",
+    "scenarios.peak_year", "scenarios.peak_probability",
+)
 INDICATOR_KINDS = {"quantitative", "qualitative"}
 
 
@@ -138,6 +148,7 @@ class IndicatorSpec:
     higher_is_better: bool
     source_quote: str
     note: str
+    source: str = "reported"
 
 
 @dataclass
@@ -425,6 +436,8 @@ def _read_indicators(doc: _Map, r: _Reader, spec: PlanSpec) -> None:
                                    default=True),
             source_quote=r.get(node, "source_quote", f"{f}.source_quote", default=""),
             note=r.get(node, "note", f"{f}.note", required=False, default="") or "",
+            source=_choice(r, node, "source", f"{f}.source", set(SOURCES),
+                           "projects" if aggregation == "cumulative" else "reported"),
         ))
 
 
