@@ -313,12 +313,12 @@ def _evaluate(indicator: Indicator, inputs: _Inputs) -> IndicatorProgress:
         try:
             history = inputs.metrics.series(indicator)
             peak = inputs.metrics.peak if indicator.source == "scenarios.peak_year" else None
-        except MetricError as exc:
+            if peak is not None:
+                ev = engine.evaluate_peak(spec, peak.p_peak_by, peak.by, history)
+            else:
+                ev = engine.evaluate(spec, history, as_of=inputs.as_of_t)
+        except (MetricError, ValueError) as exc:  # e.g. the scenario gives P(peak by another year)
             return done(engine.evaluate(spec, [], as_of=inputs.as_of_t), "none", error=str(exc), reported=reported)
-        if peak is not None:
-            ev = engine.evaluate_peak(spec, peak.p_peak_by, peak.by, history)
-        else:
-            ev = engine.evaluate(spec, history, as_of=inputs.as_of_t)
         return done(ev, indicator.source if history else "none", reported=reported, peak=peak)
     linked = inputs.projects.get(indicator.pk, [])
     if indicator.source == "projects" and linked and indicator.period_years:
