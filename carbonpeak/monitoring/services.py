@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from carbonpeak.accounting.engine.carriers import CARRIERS
 from carbonpeak.accounting.engine.factors import get_factor_set
@@ -196,14 +196,51 @@ def plan_sites(plan=None):
                                | Q(town__isnull=True, responsible_unit__isnull=True))
 
 
+def _last_seen(kinds: list[str], plan=None) -> np.ndarray:
+    return np.array([np.nan if t is None else t for t in
+                     plan_sites(plan).filter(kind__in=kinds).values_list("last_seen_ts", flat=True)], dtype=float)
+
+
+def key_unit_coverage(now: int, plan=None) -> float | None:
+    """% of the plan's key energy-consuming units (data centres included) online at `now`; None when there are none."""
+    last = _last_seen([Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE], plan)
+    return metrics.coverage(last, now) if len(last) else None
+
+
+def pue_by_generation(plan=None) -> dict[str, dict[int, float]]:
+    """{generation: {year: annual PUE}} of the plan's data centres (ratio of the summed energies, one query)."""
+    q = RollupMonthly.objects.filter(meter__site__in=plan_sites(plan), meter__site__kind=Site.Kind.DATA_CENTRE,
+                                     meter__category__in=["facility_total", "it_load"])
+    sums: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: {"facility_total": 0.0, "it_load": 0.0})
+    for gen, cat, bucket, c in q.values_list("meter__site__dc_generation", "meter__category", "bucket",
+                                             "consumption"):
+        sums[(gen, local_date(bucket).year)][cat] += c
+    out: dict[str, dict[int, float]] = defaultdict(dict)
+    for (gen, year), s in sums.items():
+        if s["it_load"] > 0:
+            out[gen][year] = metrics.pue_annual(s["facility_total"], s["it_load"])
+    return dict(out)
+
+
+def public_building_eui(now: int, plan=None) -> float | None:
+    """The plan's public buildings' EUI (kWh/m²·a): main electricity over the last 365 days per monitored m²."""
+    start = int(bucket_start(np.array([now - 365 * 86400]), DAY, closing=False)[0])
+    sites = plan_sites(plan).filter(kind=Site.Kind.PUBLIC_BUILDING, floor_area_m2__gt=0)
+    agg = RollupDaily.objects.filter(meter__site__in=sites, meter__parent__isnull=True, meter__carrier="electricity",
+                                     meter__unit="kWh", meter__category="total", bucket__gte=start)
+    kwh = agg.aggregate(s=Sum("consumption"), days=Count("bucket", distinct=True))
+    area = sites.filter(pk__in=agg.values("meter__site")).aggregate(a=Sum("floor_area_m2"))["a"]
+    if not kwh["days"] or not area:
+        return None
+    return float(metrics.eui(kwh["s"], area, days=kwh["days"]))
+
+
 def overview(now: int | None = None, plan=None) -> dict[str, Any]:
     """The monitoring overview of the plan's sites (plan_sites)."""
     now = now or data_now()
     year = local_date(now).year
     scoped = plan_sites(plan)
-    key_kinds = [Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE]
-    key_last = np.array([np.nan if t is None else t for t in
-                         scoped.filter(kind__in=key_kinds).values_list("last_seen_ts", flat=True)], dtype=float)
+    key_last = _last_seen([Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE], plan)
     pb_last = np.array([np.nan if t is None else t for t in
                         scoped.filter(kind=Site.Kind.PUBLIC_BUILDING).values_list("last_seen_ts", flat=True)],
                        dtype=float)

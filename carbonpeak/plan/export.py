@@ -9,7 +9,7 @@ from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task
 INDICATOR_FIELDS = [
     "code", "role", "name_zh", "name_en", "kind", "comparator", "target_value", "unit", "unit_en", "target_year",
     "baseline_value", "baseline_year", "period", "aggregation", "trajectory", "scope_zh", "higher_is_better",
-    "source_quote", "note",
+    "source_quote", "note", "source",
 ]
 
 

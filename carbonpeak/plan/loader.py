@@ -161,6 +161,7 @@ def _load_indicators(plan: Plan, spec: PlanSpec, tasks: dict[str, Task], goals: 
                 baseline_value=i.baseline_value, baseline_year=i.baseline_year, period=i.period,
                 aggregation=i.aggregation, trajectory=i.trajectory, scope_zh=i.scope_zh,
                 higher_is_better=i.higher_is_better, source_quote=i.source_quote, note=i.note, position=position,
+                source=i.source,
             ),
         )
         keep.add(indicator.pk)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.core.i18n import Bilingual
+from carbonpeak.plan.planfile import SOURCES
 
 
 class Plan(Bilingual, models.Model):
@@ -214,6 +215,7 @@ class Indicator(Bilingual, models.Model):
 
     class Trajectory(models.TextChoices):
         LINEAR = "linear", _("Linear from baseline to target")
+        GEOMETRIC = "geometric", _("Constant rate from baseline to target")
         STEP = "step", _("Target holds from the start")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
@@ -244,6 +246,8 @@ class Indicator(Bilingual, models.Model):
     source_quote = models.TextField()
     note = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(max_length=40, default="reported", choices=[(s, s) for s in SOURCES],
+                              help_text="where the actual values come from (docs/progress.md)")
 
     class Meta:
         ordering = ["plan", "position"]

@@ -20,7 +20,17 @@ UNIT_KINDS = {"department", "town", "street", "company", "group"}
 COMPARATORS = {"<=", ">=", "<", ">", "=", "reduce-by", "increase", "maintain"}
 QUALITATIVE_COMPARATORS = {"increase", "maintain"}
 AGGREGATIONS = {"level", "cumulative"}
-TRAJECTORIES = {"linear", "step"}
+TRAJECTORIES = {"linear", "geometric", "step"}
+#: Where an indicator's actual values come from (the `source` key): units' approved reports, approved projects
+#: rolled up, or a metric another app computes (see docs/progress.md). Default: projects for cumulative targets.
+SOURCES = (
+    "reported", "projects",
+    "accounting.energy_total", "accounting.energy_intensity_change", "accounting.co2_total",
+    "accounting.co2_intensity_change", "accounting.non_fossil_share", "accounting.coal_consumption",
+    "monitoring.key_unit_coverage", "monitoring.dc_pue_new", "monitoring.dc_pue_existing",
+    "monitoring.public_building_eui",
+    "scenarios.peak_year", "scenarios.peak_probability",
+)
 INDICATOR_KINDS = {"quantitative", "qualitative"}
 ROLES = {
     "energy_intensity": "energy consumption per unit of GDP (reduce-by % against baseline_year); accounting, dashboard",
@@ -159,6 +169,7 @@ class IndicatorSpec:
     note: str
     role: str = ""
     parent_indicator: str = ""  # code of the parent plan's target this one is issued from (市下达指标)
+    source: str = "reported"
 
 
 @dataclass
@@ -537,6 +548,8 @@ def _read_indicators(doc: _Map, r: _Reader, spec: PlanSpec) -> None:
             note=r.get(node, "note", f"{f}.note", required=False, default="") or "",
             role=_role(r, node, f, roles),
             parent_indicator=_parent_indicator(r, node, f, spec),
+            source=_choice(r, node, "source", f"{f}.source", set(SOURCES),
+                           "projects" if aggregation == "cumulative" else "reported"),
         ))
 
 

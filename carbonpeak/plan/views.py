@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from carbonpeak.plan import rollup, selectors
@@ -24,7 +24,9 @@ def overview(request, plan_code: str):
     return render(request, "plan/overview.html", {
         "plan": plan,
         "actions": actions,
-        "phase_goals": plan.phase_goals.prefetch_related("indicators"),
+        # indicators with their plan: each one's URL needs the plan's code, without a query per indicator
+        "phase_goals": plan.phase_goals.prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.select_related("plan"))),
         "units": units,
         "counts": {
             "actions": plan.actions.count(),

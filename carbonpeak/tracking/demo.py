@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from carbonpeak.plan.demodata import demo_fixture
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, TaskUnit
-from carbonpeak.tracking.engine.progress import period_t
+from carbonpeak.plan.engine.trajectory import period_t
 from carbonpeak.tracking.models import IndicatorReport, Project, ReportingPeriod, ReviewStatus
 from carbonpeak.core import clock
 

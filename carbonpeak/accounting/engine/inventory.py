@@ -32,6 +32,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from carbonpeak.plan.engine import trajectory as paths
+
 from .carriers import CARRIERS, SECTORS
 from .factors import FactorSet
 from .records import USES, mixed_periods
@@ -335,8 +337,10 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
 # -- dual control --------------------------------------------------------------------------------------
 
 def trajectory(base_value: float, base_year: int, target_year: int, reduction: float, year: int) -> float:
-    """Intensity allowed in `year` on a constant-rate path from `base_value` to (1-reduction) x base in target_year."""
-    return base_value * (1.0 - reduction) ** ((year - base_year) / (target_year - base_year))
+    """Intensity allowed in `year` on the plan's geometric path from `base_value` to (1-reduction) x base in
+    target_year: the shared trajectory engine, so progress and accounting draw the same path."""
+    return paths.expected(paths.GEOMETRIC, (base_year, base_value), (target_year, base_value * (1.0 - reduction)),
+                          year)
 
 
 def constant_price_gdp(values: Mapping[int, tuple[float, int]], price_base_year: int,

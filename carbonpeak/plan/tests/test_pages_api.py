@@ -88,8 +88,8 @@ def test_admin_lists_indicators(admin_client, qingpu_plan):
 
 def test_indicator_page_links_its_progress(client, qingpu_plan):
     html = client.get(qingpu_plan.indicators.get(code="pv-capacity-added").get_absolute_url()).content.decode()
-    assert f'href="/tracking/indicators/pv-capacity-added/?plan={qingpu_plan.code}"' in html
-    assert client.get(f"/tracking/indicators/pv-capacity-added/?plan={qingpu_plan.code}").status_code == 200
+    assert f'href="/progress/indicators/pv-capacity-added/?plan={qingpu_plan.code}"' in html
+    assert client.get(f"/progress/indicators/pv-capacity-added/?plan={qingpu_plan.code}").status_code == 200
 
 
 # --- plan-independent: every page and the export of each shipped plan ------------------------------------------

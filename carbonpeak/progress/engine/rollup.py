@@ -7,7 +7,7 @@ project and the unit — never a silent guess. Count nouns (个, 座, 台, 辆, 
 
 A project counts for the indicator if it was commissioned (has a commissioning date) within the indicator's
 period, inclusive of both years. The roll-up also gives the running total at every year end of the period (and
-at the `as_of` date when the period is still open), in the time convention of `engine.progress` (integer Y = end
+at the `as_of` date when the period is still open), in the time convention of `carbonpeak.plan.engine.trajectory` (integer Y = end
 of year Y), so a cumulative indicator can be evaluated from projects alone.
 """
 
@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from carbonpeak.tracking.engine.progress import date_t
+from carbonpeak.plan.engine.trajectory import date_t
 
 # unit → (dimension, factor to the base unit of the dimension)
 UNITS: dict[str, tuple[str, float]] = {

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from carbonpeak.tracking import progress
-from carbonpeak.tracking.engine import progress as engine
+from carbonpeak.progress import services as progress
+from carbonpeak.progress.engine import progress as engine
 from carbonpeak.tracking.models import IndicatorReport, Project, ReviewStatus
 from carbonpeak.tracking.services import ensure_periods
 
@@ -43,7 +43,7 @@ def test_pv_rolls_up_from_approved_projects_in_the_period(small_plan, units, ind
     ev = result.evaluation
     assert ev.history == [(2021.0, pytest.approx(2.0)), (2022.0, pytest.approx(5.0)), (2023.0, pytest.approx(9.5)),
                           (2024.0, pytest.approx(9.5)), (2025.0, pytest.approx(9.5))]
-    assert ev.latest_value == pytest.approx(9.5) and ev.status == engine.OFF_TRACK  # 29.4 due by 2025
+    assert ev.latest_value == pytest.approx(9.5) and ev.status == engine.MISSED  # 29.4 was due by 2025
     assert "29.4" in result.rule
 
 
@@ -67,7 +67,8 @@ def test_counts_by_action_and_unit_and_off_track_list(small_plan, units, indicat
     periods = {p.code: p for p in ensure_periods(small_plan, 2021, 2023, quarterly=False)}
     _report(indicators["chargers"], units["jianguanwei"], periods["2023"], 100)
     results = progress.evaluate_plan(small_plan, as_of=AS_OF)
-    assert progress.status_counts(results) == {"on_track": 0, "at_risk": 0, "off_track": 1, "no_data": 2}
+    assert progress.status_counts(results) == {"on_track": 0, "at_risk": 0, "off_track": 1, "missed": 0,
+                                                   "no_data": 2}
     by_action = {g.key: g.counts for g in progress.counts_by_action(small_plan, results)}
     assert by_action["3"]["off_track"] == 1 and by_action["1"]["no_data"] == 1
     by_unit = {g.key: g.counts for g in progress.counts_by_unit(small_plan, results)}

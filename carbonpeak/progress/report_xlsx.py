@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from carbonpeak.tracking import progress
+from carbonpeak.progress import services as progress
+from carbonpeak.progress.services import fmt
 
 FILLS = {s: PatternFill("solid", fgColor=c.lstrip("#")) for s, c in progress.STATUS_COLORS.items()}
 
@@ -30,11 +31,11 @@ def _widths(ws, widths: list[int]) -> None:
 def _indicator_row(r: progress.IndicatorProgress) -> list:
     ind, ev = r.indicator, r.evaluation
     return [
-        ind.code, ind.name, ind.task.code if ind.task_id else "", ind.target_display, ind.target_year,
+        ind.code, ind.name, ind.task.code if ind.task_id else "", r.target_display, ind.target_year,
         r.status_label, ev.latest_value, progress.t_label(ev.latest_t) if ev.latest_t is not None else "",
         ev.expected_now, ev.gap_to_trajectory, ev.gap_to_target, ev.forecast, ind.unit,
-        {"reports": _("approved reports"), "projects": _("approved projects"), "none": ""}[r.source],
-        r.reason, r.rule,
+        f"{r.source} ({r.series_label})" if r.series_label else r.source, r.reason, r.rule,
+        "; ".join(f"{d['label']}: {fmt(d['reported'])}" for d in r.differences if d["flagged"]), r.error,
     ]
 
 
@@ -70,14 +71,15 @@ def progress_workbook(plan, results: list[progress.IndicatorProgress]) -> bytes:
 
     columns = [_("Code"), _("Target name"), _("Task"), _("Target"), _("Target year"), _("Status"), _("Latest value"),
                _("As of"), _("Expected now"), _("Gap to trajectory"), _("Gap to target"),
-               _("Forecast for the target year"), _("Unit"), _("Source"), _("Why"), _("Rule")]
-    for title, rows in ((_("Targets"), results), (_("Off track"), progress.off_track(results))):
+               _("Forecast for the target year"), _("Unit"), _("Source"), _("Why"), _("Rule"),
+               _("Reported values that differ from the computed ones"), _("Error")]
+    for title, rows in ((_("Targets"), results), (_("Missed or off track"), progress.off_track(results))):
         sheet = wb.create_sheet(title[:31])
         _header(sheet, columns)
         for r in rows:
             sheet.append(_indicator_row(r))
             sheet.cell(row=sheet.max_row, column=6).fill = FILLS[r.status]
-        _widths(sheet, [30, 40, 8, 18, 10, 10, 12, 10, 12, 12, 12, 14, 12, 14, 60, 60])
+        _widths(sheet, [30, 40, 8, 18, 10, 10, 12, 10, 12, 12, 12, 14, 12, 14, 60, 60, 30, 30])
 
     sheet = wb.create_sheet(_("Projects")[:31])
     _header(sheet, [_("Target"), _("Project"), _("Town"), _("Quantity"), _("Unit"), _("Commissioned on"),

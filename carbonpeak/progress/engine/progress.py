@@ -22,9 +22,10 @@ Conventions (documented once, used everywhere):
   to 100%, coal use falling to 0) and is two-sided when it starts at the target; ``=`` on a cumulative
   indicator, ``increase`` and ``maintain`` use the indicator's ``higher_is_better`` flag.
 
-Trajectory (expected value at time t): ``linear`` interpolates from the starting point to the target at the
-target year and holds the target afterwards; ``step`` expects the target at every date (the target holds from
-the start, e.g. PUE ≤ 1.3 for every new data centre). The starting point is the plan's baseline (value and year),
+Trajectory (expected value at time t, `carbonpeak.plan.engine.trajectory`): ``linear`` interpolates from the
+starting point to the target at the target year and holds the target afterwards; ``geometric`` moves at a constant
+rate (for a reduce-by target the underlying level falls by the same share each year); ``step`` expects the target
+at every date (the target holds from the start, e.g. PUE ≤ 1.3 for every new data centre from 2022 on). The starting point is the plan's baseline (value and year),
 0 for cumulative and reduce-by targets, or — when the plan states no baseline — the first reported value.
 
 Forecast of the target-year value: level indicators fit a least-squares straight line ``v = a + b·t`` through
@@ -42,6 +43,8 @@ Status rule (quantitative targets, see `RULES` for the texts shown to users):
   distance from the starting point to the target; 1% of the target when that distance is zero), or — before the
   target year — the trend forecast meets the target.
 * ``off_track`` — otherwise.
+* ``missed``    — the target year has passed (a value for the target year or later is in) and it misses the target
+  (未完成): a status of its own, never "at risk".
 
 Qualitative targets (no target value: ``increase``, ``maintain``, "complete the city's quota") are ``no_data``
 unless values are reported; then the latest value is compared with the baseline (or the first reported value):
@@ -58,8 +61,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = "on_track", "at_risk", "off_track", "no_data"
-STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
+from carbonpeak.plan.engine import trajectory as paths
+from carbonpeak.plan.engine.trajectory import GEOMETRIC, STEP, date_t, period_t, reduction_path  # noqa: F401
+
+ON_TRACK, AT_RISK, OFF_TRACK, MISSED, NO_DATA = "on_track", "at_risk", "off_track", "missed", "no_data"
+STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK, MISSED, NO_DATA)
 DEFAULT_TOLERANCE = 0.10
 
 HIGHER = {">=", ">", "reduce-by"}
@@ -69,7 +75,7 @@ QUALITATIVE = {"increase", "maintain"}
 #: The rule texts shown to users, by rule key (English msgids; the Django layer translates and fills them in).
 RULES = {
     "level": (
-        "On track if the latest value meets the expected trajectory for its date (linear from the starting value "
+        "On track if the latest value meets the expected trajectory for its date ({shape} from the starting value "
         "{start} in {start_year} to the target {target} in {target_year}); at risk if it is behind by no more "
         "than the tolerance band of {band} (10% of the distance to the target) or the trend forecast for "
         "{target_year} meets the target; off track otherwise."
@@ -87,9 +93,14 @@ RULES = {
     ),
     "reduce-by": (
         "Values are the percent reduction achieved versus {start_year}. On track if the latest reduction meets "
-        "the expected trajectory for its date (linear from 0% in {start_year} to {target}% in {target_year}); "
+        "the expected trajectory for its date ({shape} from 0% in {start_year} to {target}% in {target_year}); "
         "at risk if it is behind by no more than {band} percentage points or the trend forecast for "
         "{target_year} reaches {target}%; off track otherwise."
+    ),
+    "peak": (
+        "Decided by the scenario projection, not by a path: on track if the probability of peaking by "
+        "{target_year} is at least 50% (the median projected peak year meets the target); at risk if it is at "
+        "least 25% (the target year lies between the first quartile and the median); off track otherwise."
     ),
     "qualitative": (
         "No numeric target: on track if the latest reported value {verb} the reference value {start}; at risk if "
@@ -172,35 +183,15 @@ class Evaluation:
     start: tuple[float, float] | None = None  # (t, value) the trajectory starts from
     target_t: float | None = None
     fit: tuple[float, float] | None = None  # (a, b) of the least-squares line v = a + b·t (level indicators)
+    probability: float | None = None  # P(peak by the target year), for the peak-year target
     history: list[tuple[float, float]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in (
             "status", "rule_key", "rule", "reason", "reason_key", "latest_t", "latest_value", "expected_now",
             "gap_to_trajectory", "gap_to_target", "shortfall", "band", "forecast", "forecast_meets_target",
-            "start", "target_t",
+            "start", "target_t", "probability",
         )}
-
-
-# -- time helpers -------------------------------------------------------------------------------------------
-
-def period_t(year: int, quarter: int | None = None, month: int | None = None) -> float:
-    """End of a reporting period as a fractional year: annual Y → Y, quarter q of Y → Y − 1 + q/4."""
-    if quarter is not None:
-        if not 1 <= quarter <= 4:
-            raise ValueError(f"quarter must be 1..4, got {quarter}")
-        return year - 1 + quarter / 4
-    if month is not None:
-        if not 1 <= month <= 12:
-            raise ValueError(f"month must be 1..12, got {month}")
-        return year - 1 + month / 12
-    return float(year)
-
-
-def date_t(day: dt.date) -> float:
-    """A date as a fractional year: 31 Dec of Y → Y, 1 Jan of Y → just after Y − 1."""
-    days = (dt.date(day.year, 12, 31) - dt.date(day.year - 1, 12, 31)).days
-    return day.year - 1 + day.timetuple().tm_yday / days
 
 
 def reduction_percent(level: float, baseline_level: float) -> float:
@@ -232,21 +223,20 @@ def start_point(spec: Spec, history: Sequence[tuple[float, float]] = ()) -> tupl
 
 
 def expected(spec: Spec, t: float, start: tuple[float, float] | None) -> float | None:
-    """The value the trajectory expects at time t, or None when it cannot be drawn."""
+    """The value the trajectory expects at time t (`carbonpeak.plan.engine.trajectory`), or None when it cannot
+    be drawn. A reduce-by target's geometric path reduces the underlying level by the same share each year."""
     if not spec.quantitative:
         return None
     target = float(spec.target)  # type: ignore[arg-type]
-    if spec.trajectory == "step":
+    if spec.trajectory == STEP:
         return target
     if start is None:
         return None
-    t0, v0 = start
-    t1 = spec.target_t
-    if t >= t1 or t1 <= t0:
-        return target
-    if t <= t0:
-        return v0
-    return v0 + (target - v0) * (t - t0) / (t1 - t0)
+    if spec.comparator == "reduce-by":
+        return reduction_path(spec.trajectory, start[0], spec.target_t, target, t)
+    if spec.trajectory == GEOMETRIC and (start[1] <= 0 or target <= 0):
+        return paths.expected(paths.LINEAR, start, (spec.target_t, target), t)  # no constant rate through 0
+    return paths.expected(spec.trajectory, start, (spec.target_t, target), t)
 
 
 def trajectory(spec: Spec, start: tuple[float, float] | None, t_from: float | None = None,
@@ -385,6 +375,9 @@ def evaluate(spec: Spec, history: Iterable[tuple[float, float]], as_of: float | 
     if on:
         ev.status, ev.reason_key = ON_TRACK, "meets"
         ev.reason = f"The latest value {v_l:g} meets the expected {ref:g} for its date."
+    elif t_l >= T - 1e-9:
+        ev.status, ev.reason_key = MISSED, "missed"
+        ev.reason = f"The target year has passed and the value {v_l:g} misses the target {target:g}."
     elif ev.shortfall <= band + eps:
         ev.status, ev.reason_key = AT_RISK, "band"
         ev.reason = f"The latest value {v_l:g} is behind the expected {ref:g} by {ev.shortfall:g}, within the band {band:g}."
@@ -395,6 +388,33 @@ def evaluate(spec: Spec, history: Iterable[tuple[float, float]], as_of: float | 
         ev.status, ev.reason_key = OFF_TRACK, "behind"
         ev.reason = (f"The latest value {v_l:g} is behind the expected {ref:g} by {ev.shortfall:g} (band {band:g}) "
                      f"and the forecast {fc:g} for {T:g} misses the target {target:g}.")
+    return ev
+
+
+#: P(peak by the target year) at or above which the peak-year target is on track (the median meets it) / at risk.
+PEAK_ON_TRACK, PEAK_AT_RISK = 0.5, 0.25
+
+
+def evaluate_peak(spec: Spec, p_peak_by: float, by: int, history: Sequence[tuple[float, float]]) -> Evaluation:
+    """The peak-year target's status from the scenario metric P(peak by `by`); history is the P50 peak year."""
+    if by != int(spec.target_t):
+        raise ValueError(f"the scenario gives P(peak by {by}), the target is the year {spec.target_t:g}")
+    points = _clean(history, None)
+    ev = Evaluation(status=NO_DATA, rule_key="peak", rule=RULES["peak"].format(**rule_params(spec, Evaluation(
+        status=NO_DATA, rule_key="peak", rule="", reason=""))), reason="", target_t=spec.target_t, history=points,
+        forecast=points[-1][1] if points else None)
+    if points:
+        ev.latest_t, ev.latest_value = points[-1]
+        ev.gap_to_target = ev.latest_value - float(spec.target) if spec.target is not None else None
+        ev.forecast_meets_target = spec.target is not None and meets_target(spec, ev.latest_value)
+    ev.probability = p_peak_by
+    if p_peak_by >= PEAK_ON_TRACK:
+        ev.status, ev.reason_key = ON_TRACK, "peak_likely"
+    elif p_peak_by >= PEAK_AT_RISK:
+        ev.status, ev.reason_key = AT_RISK, "peak_possible"
+    else:
+        ev.status, ev.reason_key = OFF_TRACK, "peak_unlikely"
+    ev.reason = f"P(peak by {by}) = {100 * p_peak_by:.1f}%."
     return ev
 
 
@@ -450,6 +470,7 @@ def rule_params(spec: Spec, ev: Evaluation) -> dict[str, str]:
         "target_year": f"{spec.target_t:g}",
         "band": "—" if ev.band is None else f"{ev.band:.4g}",
         "verb": "is above" if spec.comparator == "increase" else "is not worse than",
+        "shape": spec.trajectory,
     }
 
 

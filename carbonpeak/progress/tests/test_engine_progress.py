@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from carbonpeak.tracking.engine import progress as p
-from carbonpeak.tracking.engine.rollup import ProjectQty, UnitError, convert, rollup
+from carbonpeak.progress.engine import progress as p
+from carbonpeak.progress.engine.rollup import ProjectQty, UnitError, convert, rollup
 
 approx = pytest.approx
 
@@ -101,16 +101,20 @@ def test_equals_zero_coal():
     reach = p.Spec("=", 100.0, 2025)
     ev = p.evaluate(reach, [(2020, 80.0), (2022, 95.0)])
     assert ev.expected_now == approx(88.0) and ev.status == p.ON_TRACK
-    assert p.evaluate(reach, [(2020, 80.0), (2025, 99.0)]).status == p.AT_RISK  # 1 short, band 2
-    assert p.evaluate(reach, [(2020, 80.0), (2025, 97.0)]).status == p.OFF_TRACK  # 3 short, target year over
+    # The target year is over: 1 short (within the band of 2) or 3 short, the target was missed either way.
+    assert p.evaluate(reach, [(2020, 80.0), (2025, 99.0)]).status == p.MISSED
+    assert p.evaluate(reach, [(2020, 80.0), (2025, 97.0)]).status == p.MISSED
+    assert p.evaluate(reach, [(2020, 80.0), (2024, 99.0)]).status == p.ON_TRACK  # 96 expected in 2024
 
 
 def test_after_the_target_year_the_target_itself_counts():
     spec = p.Spec(">=", 75.0, 2025, baseline=70.0, baseline_year=2020)
-    assert p.evaluate(spec, [(2025, 74.8), (2026, 74.8)]).status == p.AT_RISK  # 0.2 short, band 0.5
+    missed = p.evaluate(spec, [(2025, 74.8), (2026, 74.8)])  # 0.2 short, inside the band 0.5, but the year is over
+    assert missed.status == p.MISSED and missed.reason_key == "missed"
+    assert p.evaluate(spec, [(2024, 74.8)]).status == p.ON_TRACK  # a year before: 74 expected
     assert p.evaluate(spec, [(2025, 76.0)]).status == p.ON_TRACK
     strict = p.Spec(">", 75.0, 2025, baseline=70.0, baseline_year=2020)
-    assert p.evaluate(strict, [(2025, 75.0)]).status == p.AT_RISK
+    assert p.evaluate(strict, [(2025, 75.0)]).status == p.MISSED
     assert p.evaluate(spec, [(2025, 74.8)]).forecast == 74.8  # an actual target-year value is the forecast
 
 
@@ -127,7 +131,7 @@ def test_single_value_without_baseline_has_no_trend_yet():
     ev = p.evaluate(spec, [(2022, 17.0)])
     assert ev.status == p.AT_RISK and ev.reason_key == "single"
     assert p.evaluate(spec, [(2022, 19.5)]).status == p.ON_TRACK
-    assert p.evaluate(spec, [(2026, 17.0)]).status == p.OFF_TRACK  # the target year is over: the target counts
+    assert p.evaluate(spec, [(2026, 17.0)]).status == p.MISSED  # the target year is over: the target counts
 
 
 def test_no_data():
@@ -201,4 +205,38 @@ def test_rollup_feeds_the_cumulative_evaluation():
     r = rollup(_pv(), "万千瓦", (2021, 2025))
     spec = p.Spec(">=", 29.4, 2025, aggregation="cumulative", period=(2021, 2025))
     ev = p.evaluate(spec, r.history)
-    assert ev.latest_value == approx(1.75) and ev.status == p.OFF_TRACK
+    assert ev.latest_value == approx(1.75) and ev.status == p.MISSED  # the period 2021-2025 is over
+    ev = p.evaluate(spec, r.history, as_of=2023)
+    assert ev.status == p.OFF_TRACK
+
+
+def test_geometric_reduce_by_matches_the_accounting_path():
+    """−14% 2020→2025 at a constant rate expects 1 − 0.86^(3/5) = 8.65% in 2023 (linear: 8.4%)."""
+    geo = p.Spec("reduce-by", 14.0, 2025, baseline_year=2020, trajectory="geometric")
+    lin = p.Spec("reduce-by", 14.0, 2025, baseline_year=2020)
+    start = p.start_point(geo)
+    assert p.expected(geo, 2023, start) == approx((1 - 0.86 ** 0.6) * 100) == approx(8.652, abs=1e-3)
+    assert p.expected(lin, 2023, start) == approx(8.4)
+    # 8.5% achieved in 2023: on the linear path, 0.15 points behind the geometric one (band 1.4: at risk).
+    assert p.evaluate(lin, [(2023, 8.5)]).status == p.ON_TRACK
+    assert p.evaluate(geo, [(2023, 8.5)]).status == p.AT_RISK
+
+
+def test_geometric_level_and_step_paths():
+    # PUE 1.6 (2020) to 1.3 (2025) at a constant rate; a step target holds from the start.
+    geo = p.Spec("<=", 1.3, 2025, baseline=1.6, baseline_year=2020, trajectory="geometric")
+    assert p.expected(geo, 2022.5, p.start_point(geo)) == approx(1.6 * (1.3 / 1.6) ** 0.5)
+    step = p.Spec("<=", 1.3, 2025, baseline=1.6, baseline_year=2020, trajectory="step")
+    assert p.expected(step, 2021, p.start_point(step)) == 1.3
+    assert p.evaluate(step, [(2022, 1.35)]).status != p.ON_TRACK
+    assert p.evaluate(step, [(2022, 1.29)]).status == p.ON_TRACK
+
+
+def test_peak_year_status_comes_from_the_probability():
+    spec = p.Spec("<=", 2030.0, 2030)
+    assert p.evaluate_peak(spec, 0.62, 2030, [(2026.9, 2028.0)]).status == p.ON_TRACK
+    at_risk = p.evaluate_peak(spec, 0.335, 2030, [(2026.9, 2031.0)])
+    assert at_risk.status == p.AT_RISK and at_risk.latest_value == 2031.0 and at_risk.probability == 0.335
+    assert p.evaluate_peak(spec, 0.2, 2030, [(2026.9, 2033.0)]).status == p.OFF_TRACK
+    with pytest.raises(ValueError):
+        p.evaluate_peak(spec, 0.5, 2035, [])

@@ -1,6 +1,6 @@
 from django import template
 
-from carbonpeak.tracking.progress import fmt
+from carbonpeak.progress.services import fmt
 
 register = template.Library()
 
