@@ -20,7 +20,7 @@ def test_demo_shows_a_realistic_mix_of_alerts(qingpu_plan):
 
 def test_demo_anomalies_are_the_faults_the_simulator_injected(qingpu_plan):
     """The simulator's fault plan is the ground truth: each injected fault is flagged where it was put, nothing else."""
-    from carbonpeak.monitoring.demo import load_demo
+    from carbonpeak.monitoring.demo import demo_prefix, load_demo
     from carbonpeak.monitoring.engine.simulate import make_fleet, plan_faults
     from carbonpeak.monitoring.services import data_now
 
@@ -29,9 +29,10 @@ def test_demo_anomalies_are_the_faults_the_simulator_injected(qingpu_plan):
     faults = plan_faults(fleet, 60)
     end = data_now() - data_now() % 900
     start = end - 60 * 86400
+    prefix = demo_prefix(qingpu_plan)
     expected = set()
     for f in faults:
-        code, at = "demo-" + fleet.meters[f["meter"]].code, start + f["k"] * 900
+        code, at = prefix + fleet.meters[f["meter"]].code, start + f["k"] * 900
         if f["type"] == "gap":  # readings k .. k+len-1 missing: the interval ending at the next reading is held
             expected.add((code, at + f["len"] * 900, ("gap",), True))
         elif f["type"] == "swap":  # counted with the old meter's final and the new meter's initial reading
@@ -40,7 +41,7 @@ def test_demo_anomalies_are_the_faults_the_simulator_injected(qingpu_plan):
             expected |= {(code, at, ("spike",), True), (code, at + 900, ("negative",), True)}
         else:
             expected.add((code, at, ("spike",), True))
-    rolling = "demo-" + next(m.code for m in fleet.meters if m.register_max == 999999.0)
+    rolling = prefix + next(m.code for m in fleet.meters if m.register_max == 999999.0)
     found = {(a.meter.code, a.ts, tuple(a.reasons), a.excluded) for a in Anomaly.objects.select_related("meter")}
     rollovers = {a for a in found if a[2] == ("rollover",)}
     assert {(code, excluded) for code, _ts, _r, excluded in rollovers} == {(rolling, False)}  # counted, not lost
