@@ -63,8 +63,8 @@ def _accounting(plan: Plan, row: DistrictRow) -> None:
 
 
 def _tracking(plan: Plan, row: DistrictRow) -> None:
-    from carbonpeak.tracking import progress
-    from carbonpeak.tracking.engine.progress import ON_TRACK
+    from carbonpeak.progress import services as progress
+    from carbonpeak.progress.engine.progress import ON_TRACK
 
     counts = progress.status_counts(progress.evaluate_plan(plan))
     row.targets = sum(counts.values())
