@@ -1,8 +1,10 @@
+"""Monitoring pages: per-site consumption, meters and rejects are enterprise-level data (members only)."""
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from carbonpeak.core.permissions import members_only
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.models import RejectedReading, Site
 
@@ -10,6 +12,7 @@ from carbonpeak.monitoring.models import RejectedReading, Site
 SITES_ON_OVERVIEW = 50
 
 
+@members_only
 def index(request):
     ctx = services.overview()
     # a district has hundreds of sites: the overview lists the first SITES_ON_OVERVIEW, silent ones first
@@ -19,6 +22,7 @@ def index(request):
     return render(request, "monitoring/overview.html", ctx)
 
 
+@members_only
 def site(request, code: str):
     s = get_object_or_404(Site.objects.select_related("town", "responsible_unit"), code=code)
     ctx = services.site_detail(s)
@@ -32,6 +36,7 @@ def site(request, code: str):
     return render(request, "monitoring/site.html", ctx)
 
 
+@members_only
 def rejects(request):
     page = Paginator(RejectedReading.objects.all(), 100).get_page(request.GET.get("page"))
     return render(request, "monitoring/rejects.html", {"page": page})

@@ -211,9 +211,12 @@ def find(plan: Plan, name: str) -> Scenario | None:
 
 # -- runs ---------------------------------------------------------------------------------------------------
 
-def run(scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, use_cache: bool = True
-        ) -> ScenarioRun:
-    """The scenario's projection (cached per version, draws, seed and calibration base)."""
+def run(scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, use_cache: bool = True,
+        store: bool = True) -> ScenarioRun:
+    """The scenario's projection (cached per version, draws, seed and calibration base).
+
+    `store=False` (an anonymous visitor's run) answers from the cache or computes without saving a row.
+    """
     if not 1 <= int(draws) <= MAX_DRAWS:
         raise engine.ScenarioError(f"draws: must be in 1..{MAX_DRAWS}, got {draws}")
     base, source, notes = get_base(scenario.plan)
@@ -233,10 +236,12 @@ def run(scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
     result["scenario_version"] = scenario.version
     result["sectors"] = list(base.sectors)
     result["carriers"] = list(base.carriers)
-    run_obj, _ = ScenarioRun.objects.update_or_create(
-        scenario=scenario, version=scenario.version, draws=int(draws), seed=int(seed), base_fingerprint=fp,
-        defaults=dict(base_year=base.year, base_source=source, p_peak_by=result["peak"]["p_peak_by"],
-                      peak_year_p50=result["peak"]["peak_year_p50"], result=result, elapsed_s=elapsed))
+    key = dict(scenario=scenario, version=scenario.version, draws=int(draws), seed=int(seed), base_fingerprint=fp)
+    values = dict(base_year=base.year, base_source=source, p_peak_by=result["peak"]["p_peak_by"],
+                  peak_year_p50=result["peak"]["peak_year_p50"], result=result, elapsed_s=elapsed)
+    if not store:
+        return ScenarioRun(**key, **values)
+    run_obj, _ = ScenarioRun.objects.update_or_create(**key, defaults=values)
     return run_obj
 
 
