@@ -119,3 +119,29 @@ def test_one_login_throttle_for_every_login_form(client, superuser):
     assert "登录失败次数过多，请 15 分钟后再试。" in r.content.decode()
     r = client.post("/accounts/login/", {"username": "root", "password": PASSWORD})
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_review_meeting_a_busy_database_is_409_and_changes_nothing(client, world):
+    """Another connection holds a write lock (a second reviewer's transaction): the answer is 409, not 500."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's 'database is locked'; PostgreSQL waits on the row lock instead")
+    name = connection.settings_dict["NAME"]
+    other = sqlite3.connect(name, uri=True, isolation_level=None)
+    rec = world["zjj_ind"]
+    client.login(username="zjj-reviewer", password=PASSWORD)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE tracking_indicatorreport SET review_comment = 'other reviewer' WHERE id = ?", (rec.pk,))
+    try:
+        api = client.post(f"/api/tracking/indicator-reports/{rec.pk}/approve", {}, content_type="application/json")
+        page = client.post(f"/tracking/indicator-reports/{rec.pk}/review/", {"decision": "approve"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert (api.status_code, page.status_code) == (409, 409)
+    assert "in progress" in api.json()["detail"] and "in progress" in page.content.decode()
+    assert IndicatorReport.objects.get(pk=rec.pk).status == "submitted"
