@@ -25,6 +25,8 @@ if not SECRET_KEY:
     if not DEBUG and os.environ.get("CARBONPEAK_REQUIRE_SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production (CARBONPEAK_REQUIRE_SECRET_KEY is on)")
     SECRET_KEY = "carbonpeak-insecure-local-key-set-SECRET_KEY-in-production"
+CARBONPEAK_PRIVATE = _env_bool("CARBONPEAK_PRIVATE", False)
+"""true: every page and API route needs a login (default: the plan and aggregate progress are public)."""
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 DOMAIN_APPS = ["plan", "accounting", "monitoring", "tracking", "scenarios", "progress"]
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carbonpeak.core.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

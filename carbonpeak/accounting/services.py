@@ -92,14 +92,19 @@ def town_lookup(plan: Plan) -> dict[str, ResponsibleUnit]:
 
 
 def import_records(plan: Plan, source: Any, filename: str = "upload", kind: str = EnergyRecord.Source.EXCEL,
-                   user=None) -> ImportBatch:
+                   user=None, only_town: ResponsibleUnit | None = None) -> ImportBatch:
     """Validate a CSV/Excel file (or text/bytes) and store all of its records, or none: `RecordsError`
-    lists every bad row (engine checks, plus towns that are not a town or street of the plan)."""
+    lists every bad row (engine checks, plus towns that are not a town or street of the plan, and with
+    `only_town` rows of any other town: a town's reporter imports its own town's records only)."""
     df = parse_records(source, filename)
     towns = town_lookup(plan)
     town_names = df["town"].to_numpy(dtype=object)
     errors = [RowError(filename, int(r), "town", f"unknown town or street {t!r} in plan {plan.code}")
               for r, t in zip(df["row"], town_names) if t and str(t).strip().lower() not in towns]
+    if only_town is not None:
+        errors += [RowError(filename, int(r), "town", f"you may only import records of {only_town.name_zh}")
+                   for r, t in zip(df["row"], town_names)
+                   if getattr(towns.get(str(t).strip().lower()), "pk", None) != only_town.pk]
     if errors:
         raise RecordsError(errors)
     with transaction.atomic():

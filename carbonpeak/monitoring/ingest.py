@@ -103,21 +103,34 @@ class MeterCatalog:
 # ---------------------------------------------------------------------------
 # parsing of individual records (API, MQTT, CSV)
 # ---------------------------------------------------------------------------
+TS_LIMIT = 2**62
+"""Epoch seconds beyond this do not fit the int64 columns: such a reading is rejected on its own."""
+
+
+def _epoch(value: float | int) -> int:
+    if not -TS_LIMIT < value < TS_LIMIT:  # also false for nan
+        raise ValueError("timestamp out of range")
+    return int(value)
+
+
 def parse_ts(raw: Any) -> int:
     """Epoch seconds or ISO 8601; a naive ISO time is local (Asia/Shanghai). Raises ValueError."""
     if isinstance(raw, bool) or raw is None:
         raise ValueError("missing timestamp")
+    if isinstance(raw, float) and not np.isfinite(raw):
+        raise ValueError("timestamp is not finite")
     if isinstance(raw, (int, float)):
-        if not np.isfinite(raw):
-            raise ValueError("timestamp is not finite")
-        return int(raw)
+        return _epoch(raw)
     s = str(raw).strip()
     if not s:
         raise ValueError("missing timestamp")
     try:
-        return int(float(s))
-    except ValueError:
-        pass
+        return _epoch(int(s) if s.lstrip("+-").isdigit() else float(s))
+    except ValueError as exc:
+        if "range" in str(exc):
+            raise
+    except OverflowError:
+        raise ValueError("timestamp out of range") from None
     t = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
     if t.tzinfo is None:
         t = t.replace(tzinfo=LOCAL_TZ)

@@ -1,8 +1,10 @@
+"""Monitoring pages: per-site consumption, meters and rejects are enterprise-level data (members only)."""
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from carbonpeak.core.permissions import members_only
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.models import RejectedReading, Site
 from carbonpeak.plan.selectors import default_plan
@@ -11,6 +13,7 @@ from carbonpeak.plan.selectors import default_plan
 SITES_ON_OVERVIEW = 50
 
 
+@members_only
 def index(request):
     plan = default_plan()
     ctx = services.overview(plan=plan)
@@ -21,6 +24,7 @@ def index(request):
     return render(request, "monitoring/overview.html", ctx)
 
 
+@members_only
 def site(request, code: str):
     s = get_object_or_404(Site.objects.select_related("town", "responsible_unit"), code=code)
     ctx = services.site_detail(s)
@@ -34,6 +38,7 @@ def site(request, code: str):
     return render(request, "monitoring/site.html", ctx)
 
 
+@members_only
 def rejects(request):
     page = Paginator(RejectedReading.objects.all(), 100).get_page(request.GET.get("page"))
     return render(request, "monitoring/rejects.html", {"page": page})

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from carbonpeak.core.xlsx import workbook_bytes
 from carbonpeak.progress import services as progress
 from carbonpeak.progress.services import fmt
 
@@ -93,6 +92,4 @@ def progress_workbook(plan, results: list[progress.IndicatorProgress]) -> bytes:
                           p.commissioned_on, counted.get(p.pk), r.indicator.unit])
     _widths(sheet, [28, 40, 14, 12, 8, 14, 16, 12])
 
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

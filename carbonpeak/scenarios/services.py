@@ -322,8 +322,11 @@ def _check_draws(draws: int) -> None:
 
 
 def run(scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, use_cache: bool = True,
-        cal: Calibration | None = None) -> ScenarioRun:
-    """The scenario's projection (cached per version, draws, seed and calibration)."""
+        cal: Calibration | None = None, store: bool = True) -> ScenarioRun:
+    """The scenario's projection (cached per version, draws, seed and calibration).
+
+    `store=False` (an anonymous visitor's run) answers from the cache or computes without saving a row.
+    """
     _check_draws(draws)
     cal = cal or calibration(scenario.plan)
     if use_cache:
@@ -332,6 +335,8 @@ def run(scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
         if cached is not None:
             return cached
     new = _compute(scenario, cal, draws, seed)
+    if not store:
+        return new
     run_obj, _ = ScenarioRun.objects.update_or_create(
         scenario=scenario, version=scenario.version, draws=new.draws, seed=new.seed, base_fingerprint=cal.fingerprint,
         defaults={f: getattr(new, f) for f in ("base_year", "base_source", "p_peak_by", "peak_year_p50", "result",

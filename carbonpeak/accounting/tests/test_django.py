@@ -27,7 +27,7 @@ ENERGY = 121.43 + 122.9 + 50 * 1.4571 + 500 * 0.03412 + 122.9
 
 @pytest.fixture
 def user(db):
-    return User.objects.create_user("acc", password="pw-accounting-1")
+    return User.objects.create_superuser("acc", password="pw-accounting-1")  # acts as the district office
 
 
 def test_cli_compute_json_exact_totals(tmp_path):

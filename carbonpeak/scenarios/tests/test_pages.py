@@ -26,7 +26,7 @@ def test_editor_shows_peak_and_levers(client, qingpu_plan):
 
 
 def test_htmx_save_creates_a_version_and_reruns(client, qingpu_plan):
-    user = get_user_model().objects.create_user("editor", password="pw-123456")
+    user = get_user_model().objects.create_superuser("editor", password="pw-123456")  # the district office
     client.force_login(user)
     client.get("/scenarios/plan/")
     sc = Scenario.objects.get(plan=qingpu_plan, slug="plan")
