@@ -1,0 +1,161 @@
+"""The main job as a district runs it: `carbonpeak up` under gunicorn on SQLite in a fresh CARBONPEAK_HOME, with
+its worker; static files from WhiteNoise; a restart keeps a changed demo password.
+
+Each `up` is a real subprocess on a free loopback port. The first start loads the demo data (about 30-70 s on a
+busy two-core machine), so the whole story runs once per module.
+"""
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from carbonpeak.core.tests.cli import carbonpeak, carbonpeak_env
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="starts its own SQLite main job: run once, on the suite's SQLite pass",
+)
+
+NEW_PASSWORD = "qingpu-office-2026-rotated"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MainJob:
+    """`carbonpeak up` in a subprocess; stopped with SIGTERM like a service manager does."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = (home / f"up-{self.port}.log").open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "carbonpeak", "up", "--addr", f"127.0.0.1:{self.port}"],
+            env=carbonpeak_env(home), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.wait_healthy(timeout=400)
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"carbonpeak up exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(1)
+        self.stop()
+        pytest.fail(f"carbonpeak up did not answer within {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def log_in(base_url: str, username: str, password: str) -> bool:
+    """Log in through the real login form (CSRF token and cookie included); True if the site accepted it."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base_url}/accounts/login/", timeout=30) as r:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.read().decode()).group(1)
+    form = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token,
+                                   "next": "/tracking/"}).encode()
+    request = urllib.request.Request(f"{base_url}/accounts/login/", data=form,
+                                     headers={"Referer": f"{base_url}/accounts/login/"})
+    with opener.open(request, timeout=60) as r:
+        return urllib.parse.urlsplit(r.geturl()).path.startswith("/tracking/")
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("carbonpeak-home")
+
+
+@pytest.fixture(scope="module")
+def first_start(home):
+    started = time.monotonic()
+    job = MainJob(home)
+    job.startup_seconds = time.monotonic() - started
+    yield job
+    job.stop()
+
+
+def test_the_main_job_serves_pages_and_hashed_compressed_static_files_through_gunicorn(first_start):
+    with urllib.request.urlopen(f"{first_start.url}/", timeout=60) as r:
+        assert r.status == 200
+        assert r.headers["Server"].startswith("gunicorn")
+        html = r.read().decode()
+    assert "Content-Security-Policy" in r.headers
+    css = re.search(r'href="(/static/core/site\.[0-9a-f]{12}\.css)"', html)
+    assert css, "the page links the content-hashed style sheet"
+    request = urllib.request.Request(first_start.url + css.group(1), headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"].startswith("text/css")
+        assert r.headers["Content-Encoding"] == "gzip"
+        assert "immutable" in r.headers["Cache-Control"]
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{first_start.url}/static/core/no-such-file.css", timeout=30)
+    assert missing.value.code == 404
+    key = first_start.home / "secret_key"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_text().strip()) >= 50
+
+
+def test_the_worker_started_by_up_runs_the_scheduled_alert_evaluation(first_start):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with sqlite3.connect(first_start.home / "carbonpeak.sqlite3", timeout=30) as db:
+            done = db.execute("SELECT success, result FROM django_q_task WHERE func = ?",
+                              ("carbonpeak.monitoring.services.evaluate_alerts",)).fetchall()
+        if done:
+            break
+        time.sleep(2)
+    assert done, f"no alert evaluation ran through the worker:\n{first_start.output()}"
+    assert done[0][0] == 1, done
+
+
+def test_a_restart_keeps_a_changed_demo_password(first_start, home):
+    assert log_in(first_start.url, "office", "carbonpeak-demo")
+    changed = carbonpeak("users", "--add", "office", "--unit", "区发改委", "--role", "admin", home=home,
+                         CARBONPEAK_PASSWORD=NEW_PASSWORD)
+    assert changed.returncode == 0, changed.stderr
+    first_start.stop()
+    started = time.monotonic()
+    again = MainJob(home)
+    try:
+        restart_seconds = time.monotonic() - started
+        assert log_in(again.url, "office", NEW_PASSWORD)
+        assert not log_in(again.url, "office", "carbonpeak-demo")
+        assert "demo data loaded" not in again.output()
+    finally:
+        again.stop()
+    print(f"first start {first_start.startup_seconds:.0f} s, restart {restart_seconds:.0f} s")
