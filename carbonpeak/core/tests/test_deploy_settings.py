@@ -104,3 +104,11 @@ def test_every_page_carries_a_content_security_policy_with_a_fresh_nonce(client,
     assert policies[0] != policies[1]
     nonce = policies[0].split("'nonce-")[1].split("'")[0]
     assert f'"inlineScriptNonce": "{nonce}"' in first.content.decode()
+
+
+def test_a_production_start_makes_no_account_and_says_how_to_create_the_first_admin(tmp_path):
+    done = carbonpeak("up", "--no-demo", "--no-serve", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "carbonpeak users --add NAME --unit 区发改委 --role admin" in done.stdout
+    listed = carbonpeak("users", home=tmp_path)
+    assert listed.returncode == 0 and listed.stdout.strip() == ""
