@@ -7,10 +7,10 @@ busy two-core machine), so the whole story runs once per module.
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from carbonpeak.core.tests.cli import carbonpeak, carbonpeak_env
+from carbonpeak.monitoring.tests.test_mqtt import Broker, free_port, publish
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")),
@@ -32,23 +33,17 @@ pytestmark = pytest.mark.skipif(
 NEW_PASSWORD = "qingpu-office-2026-rotated"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class MainJob:
     """`carbonpeak up` in a subprocess; stopped with SIGTERM like a service manager does."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, **env: str) -> None:
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = (home / f"up-{self.port}.log").open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "carbonpeak", "up", "--addr", f"127.0.0.1:{self.port}"],
-            env=carbonpeak_env(home), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=carbonpeak_env(home, **env), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.wait_healthy(timeout=400)
 
@@ -101,12 +96,33 @@ def home(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def first_start(home):
+def broker(tmp_path_factory):
+    """A Mosquitto of its own on a free port (the monitoring tests' broker)."""
+    b = Broker(tmp_path_factory.mktemp("mosquitto"))
+    b.start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture(scope="module")
+def first_start(home, broker):
     started = time.monotonic()
-    job = MainJob(home)
+    job = MainJob(home, MQTT_HOST="127.0.0.1", MQTT_PORT=str(broker.port))
     job.startup_seconds = time.monotonic() - started
     yield job
     job.stop()
+
+
+def rows(job: MainJob, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(job.home / "carbonpeak.sqlite3", timeout=30) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def wait_for_rows(job: MainJob, sql: str, *params, timeout: float = 120) -> list[tuple]:
+    deadline = time.monotonic() + timeout
+    while not (found := rows(job, sql, *params)) and time.monotonic() < deadline:
+        time.sleep(2)
+    return found
 
 
 def test_the_main_job_serves_pages_and_hashed_compressed_static_files_through_gunicorn(first_start):
@@ -131,16 +147,18 @@ def test_the_main_job_serves_pages_and_hashed_compressed_static_files_through_gu
 
 
 def test_the_worker_started_by_up_runs_the_scheduled_alert_evaluation(first_start):
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        with sqlite3.connect(first_start.home / "carbonpeak.sqlite3", timeout=30) as db:
-            done = db.execute("SELECT success, result FROM django_q_task WHERE func = ?",
-                              ("carbonpeak.monitoring.services.evaluate_alerts",)).fetchall()
-        if done:
-            break
-        time.sleep(2)
+    done = wait_for_rows(first_start, "SELECT success, result FROM django_q_task WHERE func = ?",
+                         "carbonpeak.monitoring.services.evaluate_alerts")
     assert done, f"no alert evaluation ran through the worker:\n{first_start.output()}"
     assert done[0][0] == 1, done
+
+
+def test_the_worker_started_by_up_takes_meter_readings_from_mqtt(first_start, broker):
+    # an unknown meter: the pipeline stores the reading as a reject naming it, which shows it went all the way
+    publish(broker.port, [json.dumps({"readings": [{"meter": "WORKER-MQTT-1", "ts": 1_764_000_000, "value": 1.0}]})])
+    stored = wait_for_rows(first_start, "SELECT source, reason FROM monitoring_rejectedreading WHERE meter_code = ?",
+                           "WORKER-MQTT-1", timeout=60)
+    assert stored and stored[0][0] == "mqtt", first_start.output()
 
 
 def test_a_restart_keeps_a_changed_demo_password(first_start, home):
