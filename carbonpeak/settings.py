@@ -164,9 +164,7 @@ STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # compressed (gzip) copies and content-hashed names, so browsers may cache static files for ever;
-    # `carbonpeak up` runs collectstatic into STATIC_ROOT before serving
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "carbonpeak.core.storage.StaticFilesStorage"},  # WhiteNoise, hashed names
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = HOME / "media"
