@@ -2,6 +2,7 @@
 static files, then serve with gunicorn and run the worker beside it."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -43,7 +44,10 @@ class Command(BaseCommand):
         if workers > 1 and not os.environ.get("CACHE_DIR"):
             raise CommandError("WEB_CONCURRENCY > 1 needs CACHE_DIR (the login throttle's counts shared by the web workers)")
         connections.close_all()  # gunicorn forks: no connection may be shared with the children
-        worker = None if no_worker else subprocess.Popen([sys.executable, "-m", "carbonpeak", "worker"])
+        # the worker in a process group of its own: it gets one SIGTERM from us (not the terminal's signals too),
+        # and if it does not stop in time the whole group (its job processes included) is killed
+        worker = None if no_worker else subprocess.Popen([sys.executable, "-m", "carbonpeak", "worker"],
+                                                         start_new_session=True)
         self.stdout.write(self.style.SUCCESS(
             f"Carbonpeak is serving on http://{addr}/ (database: {settings.DATABASES['default']['NAME']}, "
             f"home: {settings.HOME}{', no worker' if worker is None else ''})"))
@@ -52,8 +56,7 @@ class Command(BaseCommand):
             WebServer(addr, workers).run()
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+                stop_worker(worker)
 
     def say_how_to_add_an_admin(self) -> None:
         from carbonpeak.tracking.models import Membership
@@ -64,6 +67,16 @@ class Command(BaseCommand):
             "No district office admin yet. Create the first one (the password is checked by the password rules):\n"
             "  CARBONPEAK_PASSWORD='…' carbonpeak users --add NAME --unit 区发改委 --role admin\n"
             "(--unit: the district office's unit in your plan file; the password may also come on standard input)"))
+
+
+def stop_worker(worker: subprocess.Popen, grace: float = 30) -> None:
+    """SIGTERM, then after ``grace`` seconds SIGKILL to the worker's whole process group."""
+    worker.terminate()
+    try:
+        worker.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
 class WebServer(BaseApplication):
