@@ -21,6 +21,15 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    """Tests render pages without `collectstatic`: plain static file names. (Production serves WhiteNoise's
+    compressed, content-hashed files, tested through the real server in core/tests/test_production_server.py.)"""
+    from django.conf import settings
+
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.fixture
 def qingpu_plan(db):
     """The Qingpu 2022 plan, loaded from its plan file."""

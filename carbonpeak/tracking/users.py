@@ -6,7 +6,7 @@ after the plan (e.g. `example-2024-office`, `example-2024-donghu-reporter`).
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.db import transaction
 
 from carbonpeak.plan.models import Plan, ResponsibleUnit
@@ -59,16 +59,30 @@ def demo_accounts(plan: Plan) -> dict[str, tuple[ResponsibleUnit, str]]:
 
 @transaction.atomic
 def ensure_demo_users(plan: Plan) -> dict:
-    """Create (or reset) the demo users and their memberships; returns username → user. Idempotent."""
+    """Create the missing demo users (password `carbonpeak-demo`) and their memberships; returns username → user.
+
+    A demo user that already exists is returned as it is: a changed password, a deactivated account or a changed
+    role survives every later call (a restart must never bring the public password back).
+    """
     User = get_user_model()
     users = {}
     for username, (unit, role) in demo_accounts(plan).items():
         user, created = User.objects.get_or_create(username=username)
-        if created or not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
-        user.is_active = True
-        user.is_staff = role == Membership.Role.ADMIN
-        user.save()
-        set_membership(user, unit, role)
+        if created:
+            save_account(user, DEMO_PASSWORD, unit, role, validate=False)
         users[username] = user
     return users
+
+
+def save_account(user, password: str, unit: ResponsibleUnit, role: str, *, validate: bool = True) -> None:
+    """Set a user's password (checked by the password validators unless ``validate`` is off), unit and role.
+
+    Raises django.core.exceptions.ValidationError naming every rule the password breaks. Office admins get the
+    Django admin (is_staff).
+    """
+    if validate:
+        password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.is_staff = role == Membership.Role.ADMIN
+    user.save()
+    set_membership(user, unit, role)
