@@ -82,7 +82,9 @@ def _require_values(values: np.ndarray, units: list, what: str) -> np.ndarray:
 # -- allocation -----------------------------------------------------------------------------------------------
 
 def _method_inputs(plan: Plan, rubric: Rubric, units: list, method: str, params: dict, year: int,
-                   base_year: int) -> dict:
+                   base_year: int, intensity: np.ndarray | None = None) -> dict:
+    """The engine's inputs for a method. For an intensity target the default base is the base-year intensity
+    (proportional: higher intensity, larger cut) and the weighted method uses the factors alone."""
     if method == "equal":
         return {}
     if method == "manual":
@@ -93,7 +95,12 @@ def _method_inputs(plan: Plan, rubric: Rubric, units: list, method: str, params:
             raise AllocationError(f"parameters.shares: unknown unit(s) {', '.join(unknown)}")
         return {"manual": np.array([float(shares.get(c, 0.0)) for c in codes])}
     base_code = params.get("base", "energy")
-    base = energy(plan, base_year, units) if base_code == "energy" else series(plan, base_code, year, units)
+    if base_code == "energy" and intensity is not None:
+        base = intensity if method == "proportional" else np.ones(len(units))
+    elif base_code == "energy":
+        base = energy(plan, base_year, units)
+    else:
+        base = series(plan, base_code, year, units)
     out = {"base": _require_values(base, units, f"base series {base_code!r} ({base_year})")}
     if method == "weighted":
         factors = params.get("factors") or []
@@ -137,7 +144,8 @@ def allocate(plan: Plan, indicator_code: str, year: int, method: str, target: st
         gy = series(plan, GDP_SERIES, year, units, latest=False)
         result = allocate_intensity(names, ind.target_value / 100.0, e0, g0, method, decimals + 3,
                                     target_gdp=gy if np.isfinite(gy).all() else None,
-                                    **_method_inputs(plan, rubric, units, method, params, year, base_year)).to_dict()
+                                    **_method_inputs(plan, rubric, units, method, params, year, base_year,
+                                                     e0 / g0)).to_dict()
     else:
         result = allocate_total(names, district_total(plan, ind, year), method, decimals,
                                 **_method_inputs(plan, rubric, units, method, params, year, rubric.base_year)
@@ -248,8 +256,10 @@ def measures(plan: Plan, rubric: Rubric, year: int, units: list[ResponsibleUnit]
     details["task_progress_share"] = [f"承担任务 {progress[u.pk][0]}/{progress[u.pk][1]} 项按进度推进"
                                       if u.pk in progress else "" for u in units]
     out["late_reports"] = np.array([late[u.pk][0] if u.pk in late else math.nan for u in units], dtype=float)
-    details["late_reports"] = [f"应报 {late[u.pk][1]} 项，逾期或未报 {late[u.pk][0]} 项" if u.pk in late else ""
-                               for u in units]
+    out["on_time_share"] = np.array([1.0 - late[u.pk][0] / late[u.pk][1] if late.get(u.pk, (0, 0))[1] else math.nan
+                                     for u in units])
+    details["late_reports"] = details["on_time_share"] = [
+        f"应报 {late[u.pk][1]} 项，逾期或未报 {late[u.pk][0]} 项" if u.pk in late else "" for u in units]
     out["returned_reports"] = np.array([returned.get(u.pk, 0) for u in units], dtype=float)
     for m in rubric.measures:
         if m.startswith("indicator:"):

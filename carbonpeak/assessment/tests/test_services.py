@@ -126,7 +126,7 @@ def test_task_timeliness_quality_and_indicator_veto(data, actors, units, periods
     assert items["task-progress"]["value"] == 0.5 and items["task-progress"]["points"] == 10
     # owed per quarter: the two quantitative indicators of its tasks (it leads no task): 8 over 2024's quarters;
     # Q1's value was submitted today, long after its due date, the rest never: all 8 late
-    assert items["timeliness"]["value"] == 8 and items["timeliness"]["points"] == 0
+    assert items["timeliness"]["value"] == 0 and items["timeliness"]["points"] == 0
     assert "应报 8 项，逾期或未报 8 项" in items["timeliness"]["evidence"]
     assert items["data-quality"]["value"] == 1 and items["data-quality"]["points"] == 4
     assert "two-high-one-low" in [v["code"] for v in rows["甲镇"]["veto"]]
