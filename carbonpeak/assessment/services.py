@@ -408,3 +408,19 @@ def barometer(plan: Plan, year: int) -> list[dict[str, Any]]:
     for row, u in zip(rows, units):
         row["code"] = u.code
     return rows
+
+
+def unit_targets(unit: ResponsibleUnit) -> list[dict[str, Any]]:
+    """The unit's values in the latest approved version of every allocation to towns: its own targets."""
+    out, seen = [], set()
+    for alloc in Allocation.objects.filter(plan=unit.plan_id, status=Status.APPROVED,
+                                           target=Allocation.Target.TOWNS).order_by("-year", "indicator", "-version"):
+        if (alloc.indicator, alloc.year) in seen:
+            continue
+        seen.add((alloc.indicator, alloc.year))
+        row = next((r for r in alloc.result["allocations"] if r["code"] == unit.code), None)
+        if row is not None:
+            out.append({"pk": alloc.pk, "indicator_zh": alloc.result["indicator_zh"], "year": alloc.year,
+                        "value": row["value"],
+                        "unit_of_measure": alloc.result["unit_of_measure"] if alloc.result["kind"] == "total" else ""})
+    return out

@@ -148,8 +148,30 @@ def test_editor_saves_manual_shares_and_notice_names_units(client, users, world,
     assert [row["value"] for row in alloc.result["allocations"]] == [14.7, 8.8, 5.9]
     r = client.post("/assessment/allocations/", {"indicator": "pv-capacity-added", "year": "2025", "method": "manual",
                                                  "share-aa": "lots", "share-bb": "0.3", "share-cc": "0.2"})
-    assert r.status_code == 200 and "甲镇: &#x27;lots&#x27; is not a number" in r.content.decode()
+    assert r.status_code == 200 and "甲镇：&#x27;lots&#x27; 不是数字" in r.content.decode()
     notice = client.get("/assessment/2024/notice/").content.decode()
     assert "通报" in notice and "乙镇" in notice.split('id="interview"')[1].split("</p>")[0]
     xlsx = client.get("/assessment/2024/notice.xlsx")
     assert xlsx.content[:2] == b"PK"
+
+
+def test_dashboard_panel_shows_a_unit_only_its_own_targets(client, users, world, actors, data):
+    services.set_reward_pool(actors["office"], data, 2024, 10)
+    services.approve_assessment(actors["office"], data, 2024)
+    client.force_login(users["aa-reporter"])
+    page = client.get("/").content.decode()
+    panel = page.split('id="assessment-panel"')[1].split("</section>")[0]
+    assert "甲镇" in panel and "乙镇" not in panel and "能源消费总量" in panel
+    client.force_login(users["leader"])
+    panel = client.get("/").content.decode().split('id="assessment-panel"')[1].split("</section>")[0]
+    assert "乙镇" in panel
+    client.logout()
+    assert 'id="assessment-panel"' not in client.get("/").content.decode()
+
+
+def test_reporting_sheet_shows_the_units_own_targets(client, users, world, periods):
+    client.force_login(users["aa-reporter"])
+    page = client.get(f"/tracking/periods/{periods[0].pk}/units/aa/").content.decode()
+    table = page.split('id="unit-targets"')[1].split("</table>")[0]
+    assert "能源消费总量" in table and "1250.0" in table  # 甲镇's share of the 5000 tce cap (base-year energy 1:2:1)
+    assert "2500.0" not in table
