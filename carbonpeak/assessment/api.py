@@ -124,6 +124,13 @@ def barometer(request, year: int, plan: str | None = None):
     return {"year": year, "units": access.own_rows(actor, _call(services.barometer, _plan(plan), year))}
 
 
+@router.get("/key-units/reconciliation")
+def key_unit_reconciliation(request, year: int, plan: str | None = None):
+    """Key units' reported annual energy vs online monitoring; deviations over 5 % flagged (a unit: its town's)."""
+    actor = access.actor_for(request)
+    return {"year": year, "units": access.own_rows(actor, services.key_unit_reconciliation(_plan(plan), year))}
+
+
 @router.get("/reward")
 def reward(request, year: int, plan: str | None = None):
     actor = access.actor_for(request)

@@ -123,3 +123,10 @@ def returned_reports(plan: Plan, year: int) -> dict[int, int]:
 
 def nan_if_none(value: float | None) -> float:
     return math.nan if value is None else float(value)
+
+
+def monitored_energy(year: int, site_ids: list[int]) -> dict[int, float]:
+    """site id → tce measured online (monitoring's main meters) in the year; sites without data are absent."""
+    from carbonpeak.monitoring import services as monitoring
+
+    return {sid: float(monitoring.site_tce(per).sum()) for sid, per in monitoring.monthly_by_site(year, site_ids).items()}

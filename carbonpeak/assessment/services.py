@@ -64,10 +64,20 @@ def series(plan: Plan, code: str, year: int, units: list, latest: bool = True) -
                      for u in units])
 
 
+KEY_UNIT_DEVIATION = 0.05
+"""Reported annual energy of a key unit further than this from its online-monitored energy is flagged."""
+
+
 def energy(plan: Plan, year: int, units: list, field: str = "energy_tce") -> np.ndarray:
-    """Energy (or CO2 with field="co2_t") per unit in a year: towns from accounting, key units' reported series."""
+    """Energy (or CO2 with field="co2_t") per unit in a year: towns from accounting; key units from their reported
+    series ("energy" in tce, "co2" in t), else (energy) what their monitoring site measured."""
     if units and isinstance(units[0], KeyEnergyUnit):
-        return series(plan, "energy" if field == "energy_tce" else "co2", year, units, latest=False)
+        reported = series(plan, "energy" if field == "energy_tce" else "co2", year, units, latest=False)
+        if field != "energy_tce":
+            return reported
+        monitored = inputs.monitored_energy(year, [u.site_id for u in units if u.site_id])
+        fallback = np.array([monitored.get(u.site_id, math.nan) for u in units])
+        return np.where(np.isnan(reported), fallback, reported)
     by_town = inputs.energy_by_town(plan, year)
     return np.array([by_town.get(u.name_zh, {}).get(field, math.nan) for u in units])
 
@@ -77,6 +87,22 @@ def _require_values(values: np.ndarray, units: list, what: str) -> np.ndarray:
     if missing:
         raise AllocationError(f"no {what} for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
     return values
+
+
+def key_unit_reconciliation(plan: Plan, year: int) -> list[dict[str, Any]]:
+    """Each monitored key unit's reported annual energy against its online-monitored energy; a deviation over
+    `KEY_UNIT_DEVIATION` (5 %) is flagged."""
+    units = list(KeyEnergyUnit.objects.filter(plan=plan, site__isnull=False).select_related("town"))
+    reported = series(plan, "energy", year, units, latest=False)
+    monitored = inputs.monitored_energy(year, [u.site_id for u in units])
+    out = []
+    for u, rep in zip(units, reported):
+        mon = monitored.get(u.site_id)
+        deviation = float((rep - mon) / mon) if mon and np.isfinite(rep) else None
+        out.append({"unit": u.name_zh, "code": u.code, "town": u.town.name_zh if u.town else None,
+                    "reported_tce": None if np.isnan(rep) else float(rep), "monitored_tce": mon,
+                    "deviation": deviation, "flagged": deviation is not None and abs(deviation) > KEY_UNIT_DEVIATION})
+    return out
 
 
 # -- allocation -----------------------------------------------------------------------------------------------
@@ -125,7 +151,11 @@ def district_total(plan: Plan, ind: Indicator, year: int) -> float:
 
 def allocate(plan: Plan, indicator_code: str, year: int, method: str, target: str = Allocation.Target.TOWNS,
              parameters: dict | None = None) -> dict[str, Any]:
-    """Preview an allocation: the engine's result with the units' names and codes (nothing is stored)."""
+    """Preview an allocation: the engine's result with the units' names and codes (nothing is stored).
+
+    `parameters` override the rubric file's `allocation` defaults: decimals, base (a series code or "energy"),
+    base_year (of the base series; default the rubric's), factors (weighted), shares (manual: unit code → share).
+    """
     rubric = load_rubric(plan)
     params = {**rubric.allocation, **(parameters or {})}
     ind = inputs.indicator(plan, indicator_code)
@@ -147,9 +177,9 @@ def allocate(plan: Plan, indicator_code: str, year: int, method: str, target: st
                                     **_method_inputs(plan, rubric, units, method, params, year, base_year,
                                                      e0 / g0)).to_dict()
     else:
+        base_year = int(params.get("base_year") or rubric.base_year)
         result = allocate_total(names, district_total(plan, ind, year), method, decimals,
-                                **_method_inputs(plan, rubric, units, method, params, year, rubric.base_year)
-                                ).to_dict()
+                                **_method_inputs(plan, rubric, units, method, params, year, base_year)).to_dict()
     for row, u in zip(result["allocations"], units):
         row["code"] = u.code
         row["town"] = u.town.name_zh if isinstance(u, KeyEnergyUnit) and u.town else None

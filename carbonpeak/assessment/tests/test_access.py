@@ -60,6 +60,7 @@ ENDPOINTS = [
     ("GET", "/api/assessment/run?year=2024", None, API_MEMBERS),
     ("GET", "/api/assessment/barometer?year=2024", None, API_MEMBERS),
     ("GET", "/api/assessment/reward?year=2024", None, API_MEMBERS),
+    ("GET", "/api/assessment/key-units/reconciliation?year=2024", None, API_MEMBERS),
     ("POST", "/api/assessment/assessments/2024/adjustments", {"unit": "aa", "points": 1, "reason": "x"}, API_OFFICE),
     ("POST", "/api/assessment/assessments/2024/reward-pool", {"yuan": 10}, API_OFFICE),
     ("POST", "/api/assessment/assessments/2024/approve", {}, API_OFFICE),

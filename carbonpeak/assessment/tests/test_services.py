@@ -188,3 +188,35 @@ def test_import_key_units_and_series_all_or_nothing(plan, units, tmp_path):
     assert out["reconciles"] and round(sum(a["value"] for a in out["allocations"]), 1) == 29.4
     assert [a["value"] for a in out["allocations"]] == pytest.approx([7.35, 22.05], abs=0.051)
     assert [a["town"] for a in out["allocations"]] == ["甲镇", "乙镇"]
+
+
+def test_key_units_take_monitored_energy_and_deviations_are_flagged(qingpu_plan):
+    from carbonpeak.assessment import demo
+    from carbonpeak.assessment.models import KeyEnergyUnit
+    from carbonpeak.monitoring.services import data_now, local_date, simulate
+
+    simulate(6, 3, plan=qingpu_plan, prefix="as-")
+    year = local_date(data_now()).year
+    demo._key_units(qingpu_plan)
+    keys = list(KeyEnergyUnit.objects.filter(plan=qingpu_plan).order_by("code"))
+    assert keys and all(k.site_id and k.town for k in keys)
+    monitored = services.energy(qingpu_plan, year, keys)
+    assert np.isfinite(monitored).all() and (monitored > 0).all()
+    UnitSeries.objects.create(plan=qingpu_plan, code="energy", year=year, key_unit=keys[0], value=monitored[0] * 1.04)
+    if len(keys) > 1:
+        UnitSeries.objects.create(plan=qingpu_plan, code="energy", year=year, key_unit=keys[1],
+                                  value=monitored[1] * 1.2)
+    rows = {r["code"]: r for r in services.key_unit_reconciliation(qingpu_plan, year)}
+    assert rows[keys[0].code]["flagged"] is False and rows[keys[0].code]["deviation"] == pytest.approx(0.04)
+    if len(keys) > 1:
+        assert rows[keys[1].code]["flagged"] is True
+    out = cli_qingpu("allocate", "pv-capacity-added", "--year", str(year), "--method", "proportional", "--to",
+                     "key_units", "--base-year", str(year), "--format", "json")
+    assert out["reconciles"] and round(sum(a["value"] for a in out["allocations"]), 1) == 29.4
+    assert out["allocations"][0]["town"] == keys[0].town.name_zh
+
+
+def cli_qingpu(*args) -> dict:
+    out = StringIO()
+    call_command("assessment", "--plan", "qingpu-2022", *args, stdout=out)
+    return json.loads(out.getvalue())

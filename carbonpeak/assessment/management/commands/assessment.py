@@ -1,4 +1,4 @@
-"""`carbonpeak assessment allocate INDICATOR --year Y --method M [--to towns|key_units] [--save] [--format json]`,
+"""`carbonpeak assessment allocate INDICATOR --year Y --method M [--to towns|key_units] [--base-year B] [--format json]`,
 `assessment run --year Y [--format json]`, `assessment barometer --year Y`, `assessment import-key-units FILE`,
 `assessment import-series FILE`."""
 
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         alloc.add_argument("--year", type=int, required=True)
         alloc.add_argument("--method", choices=METHODS, required=True)
         alloc.add_argument("--to", choices=[t.value for t in Allocation.Target], default=Allocation.Target.TOWNS)
+        alloc.add_argument("--base-year", type=int, help="year of the proportional base (default: the rubric's)")
         alloc.add_argument("--format", choices=["json", "table"], default="table")
         run = sub.add_parser("run", help="score every assessed unit for a year")
         run.add_argument("--year", type=int, required=True)
@@ -47,8 +48,9 @@ class Command(BaseCommand):
     def _json(self, data) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
-    def _allocate(self, plan, indicator: str, year: int, method: str, to: str, format: str, **_) -> None:
-        result = services.allocate(plan, indicator, year, method, to)
+    def _allocate(self, plan, indicator: str, year: int, method: str, to: str, format: str, base_year: int | None,
+                  **_) -> None:
+        result = services.allocate(plan, indicator, year, method, to, {"base_year": base_year} if base_year else {})
         if format == "json":
             return self._json(result)
         self.stdout.write(f"{result['indicator']} {year} {method}: total {result['total']} "
