@@ -6,6 +6,7 @@ Who sees what is decided in `access`; the figures come from `services`. A unit s
 from __future__ import annotations
 
 import io
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,11 +24,26 @@ from carbonpeak.core.errors import error_text
 METHODS = ("equal", "proportional", "weighted", "manual")
 
 
-def _year(request) -> int:
+def _year(request, data=None) -> int:
+    """The year asked for (default: last year, the one being assessed)."""
     try:
-        return int(request.GET.get("year") or clock.today().year - 1)
+        return int((data or request.GET).get("year") or clock.today().year - 1)
     except ValueError:
         return clock.today().year - 1
+
+
+def input_errors(view):
+    """A rubric or data problem is a 422 page naming it, never a 500."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except services.InputError as exc:
+            return render(request, "assessment/error.html", {"error": str(exc), "year": kwargs.get("year")},
+                          status=422)
+
+    return wrapped
 
 
 def _failed(request, exc: Exception) -> None:
@@ -62,7 +78,7 @@ def allocations(request):
     access.require_district(request.actor)
     data = request.POST if request.method == "POST" else request.GET
     indicator = data.get("indicator") or services.ENERGY_TOTAL
-    year, method = int(data.get("year") or _year(request)), data.get("method") or "proportional"
+    year, method = _year(request, data), data.get("method") or "proportional"
     target = data.get("to") or Allocation.Target.TOWNS
     preview, error = None, None
     try:
@@ -116,12 +132,10 @@ def allocation_approve(request, pk: int):
 
 
 @member_required
+@input_errors
 def sheet(request, year: int):
     """The scoring sheet: every item's points and evidence (a unit: its own)."""
-    try:
-        result = services.run(request.plan, year)
-    except services.InputError as exc:
-        return render(request, "assessment/error.html", {"error": str(exc), "year": year}, status=422)
+    result = services.run(request.plan, year)
     rows = access.own_rows(request.actor, result["units"])
     assessment = services.get_assessment(request.plan, year)
     return render(request, "assessment/sheet.html", {
@@ -162,6 +176,7 @@ def approve(request, year: int):
 
 
 @member_required
+@input_errors
 def barometer(request, year: int):
     rows = access.own_rows(request.actor, services.barometer(request.plan, year))
     chart = [{"unit": r["unit"], "change": r["intensity_change"], "expected": r["expected_change"],
@@ -170,12 +185,14 @@ def barometer(request, year: int):
 
 
 @member_required
+@input_errors
 def notice(request, year: int):
     access.require_district(request.actor)
     return render(request, "assessment/notice.html", services.notice(request.plan, year))
 
 
 @member_required
+@input_errors
 def notice_xlsx(request, year: int):
     access.require_district(request.actor)
     from openpyxl import Workbook
@@ -199,6 +216,7 @@ def notice_xlsx(request, year: int):
 
 
 @member_required
+@input_errors
 def reward(request, year: int):
     if request.method == "POST":
         access.require_office(request.actor)

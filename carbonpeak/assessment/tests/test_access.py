@@ -176,3 +176,22 @@ def test_reporting_sheet_shows_the_units_own_targets(client, users, world, perio
     table = page.split('id="unit-targets"')[1].split("</table>")[0]
     assert "能源消费总量" in table and "1250.0" in table  # 甲镇's share of the 5000 tce cap (base-year energy 1:2:1)
     assert "2500.0" not in table
+
+
+def test_a_bad_rubric_beside_the_plan_file_is_a_clear_422(client, users, data, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from carbonpeak.assessment.rubrics import DEFAULT_RUBRIC
+
+    text = DEFAULT_RUBRIC.read_text(encoding="utf-8").replace("weight: 30", "weight: 35", 1)
+    (tmp_path / "rubrics").mkdir()
+    (tmp_path / "rubrics" / "tiny.yaml").write_text(text, encoding="utf-8")
+    client.force_login(users["office"])
+    for url in ("/assessment/2024/", "/assessment/2024/barometer/", "/assessment/2024/notice/",
+                "/assessment/2024/reward/"):
+        r = client.get(url)
+        assert r.status_code == 422 and "tiny.yaml: items: the weights must add up to 100" in r.content.decode(), url
+    r = client.get("/api/assessment/run?year=2024")
+    assert r.status_code == 422 and "they add up to 105" in r.json()["detail"]
+    with pytest.raises(CommandError, match="weights must add up to 100"):
+        call_command("assessment", "--plan", "tiny", "run", "--year", "2024")
