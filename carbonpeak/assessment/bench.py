@@ -9,7 +9,7 @@ checked identical before the ratio is reported.
 from __future__ import annotations
 
 import math
-import time
+import timeit
 
 import numpy as np
 
@@ -72,15 +72,6 @@ def _data(n: int, rubric: Rubric) -> tuple[np.ndarray, np.ndarray, dict[str, np.
     return base, factors, measures
 
 
-def _timed(fn, repeat: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def figures(quick: bool) -> dict[str, float]:
     import yaml
 
@@ -101,9 +92,10 @@ def figures(quick: bool) -> dict[str, float]:
         return (_loop_allocate(4_712_345.6, base.tolist(), factors.tolist(), weights.tolist(), 1),
                 _loop_score(rubric, measures))
 
-    vectorised()
-    t_vec, (steps, sheet) = _timed(vectorised, 5 if quick else 20)
-    t_loop, (loop_steps, (scores, grades, ranks)) = _timed(loop, 1 if quick else 3)
+    steps, sheet = vectorised()
+    loop_steps, (scores, grades, ranks) = loop()
+    t_vec = min(timeit.repeat(vectorised, number=1, repeat=5 if quick else 20))
+    t_loop = min(timeit.repeat(loop, number=1, repeat=1 if quick else 3))
     if steps != loop_steps or not np.allclose(sheet.score, scores, rtol=0, atol=1e-9) \
             or sheet.grade.tolist() != grades or sheet.rank.tolist() != ranks:
         raise AssertionError("vectorised and per-unit allocation/scoring differ")

@@ -50,6 +50,22 @@ def _failed(request, exc: Exception) -> None:
     messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
 
 
+def _office_write(request, write, done: str, not_a_number: str) -> None:
+    """Run one of the office's writes; its outcome (or what was wrong) becomes a message on the next page."""
+    access.require_office(request.actor)
+    try:
+        write()
+        messages.success(request, done)
+    except (*services.InputError, ValidationError) as exc:
+        _failed(request, exc)
+    except ValueError:  # float() of what the form sent
+        messages.error(request, not_a_number)
+
+
+def _number(request, field: str) -> float:
+    return float(request.POST.get(field) or "nan")
+
+
 @member_required
 def index(request):
     year = _year(request)
@@ -148,30 +164,22 @@ def sheet(request, year: int):
 @require_POST
 @member_required
 def adjust(request, year: int):
-    access.require_office(request.actor)
-    unit = request.plan.units.filter(code=request.POST.get("unit", "")).first()
-    try:
+    def write():
+        unit = request.plan.units.filter(code=request.POST.get("unit", "")).first()
         if unit is None:
             raise ValidationError({"unit": _("Choose a unit.")})
-        services.add_adjustment(request.actor, request.plan, year, unit, float(request.POST.get("points") or "nan"),
+        services.add_adjustment(request.actor, request.plan, year, unit, _number(request, "points"),
                                 request.POST.get("reason", ""))
-        messages.success(request, _("Adjustment recorded."))
-    except ValueError:
-        messages.error(request, _("Points must be a number."))
-    except ValidationError as exc:
-        _failed(request, exc)
+
+    _office_write(request, write, _("Adjustment recorded."), _("Points must be a number."))
     return redirect("assessment:sheet", year=year)
 
 
 @require_POST
 @member_required
 def approve(request, year: int):
-    access.require_office(request.actor)
-    try:
-        services.approve_assessment(request.actor, request.plan, year)
-        messages.success(request, _("The assessment is approved; its results are frozen."))
-    except (*services.InputError, ValidationError) as exc:
-        _failed(request, exc)
+    _office_write(request, lambda: services.approve_assessment(request.actor, request.plan, year),
+                  _("The assessment is approved; its results are frozen."), "")
     return redirect("assessment:sheet", year=year)
 
 
@@ -219,14 +227,9 @@ def notice_xlsx(request, year: int):
 @input_errors
 def reward(request, year: int):
     if request.method == "POST":
-        access.require_office(request.actor)
-        try:
-            services.set_reward_pool(request.actor, request.plan, year, float(request.POST.get("yuan") or "nan"))
-            messages.success(request, _("Reward pool saved."))
-        except ValueError:
-            messages.error(request, _("The pool must be an amount in yuan."))
-        except ValidationError as exc:
-            _failed(request, exc)
+        _office_write(request, lambda: services.set_reward_pool(request.actor, request.plan, year,
+                                                                _number(request, "yuan")),
+                      _("Reward pool saved."), _("The pool must be an amount in yuan."))
         return redirect("assessment:reward", year=year)
     result = services.reward(request.plan, year)
     return render(request, "assessment/reward.html", {

@@ -195,3 +195,16 @@ def test_a_bad_rubric_beside_the_plan_file_is_a_clear_422(client, users, data, t
     assert r.status_code == 422 and "they add up to 105" in r.json()["detail"]
     with pytest.raises(CommandError, match="weights must add up to 100"):
         call_command("assessment", "--plan", "tiny", "run", "--year", "2024")
+
+
+def test_office_form_errors_are_messages_and_store_nothing(client, users, world):
+    client.force_login(users["office"])
+    before = _state()
+    for url, body, message in (("/assessment/2024/adjust/", {"unit": "aa", "points": "abc", "reason": "x"},
+                                "分数须为数字"),
+                               ("/assessment/2024/adjust/", {"unit": "zz", "points": "1", "reason": "x"}, "请选择单位"),
+                               ("/assessment/2024/adjust/", {"unit": "aa", "points": "1", "reason": " "}, "reason"),
+                               ("/assessment/2024/reward/", {"yuan": "-5"}, "pool")):
+        r = client.post(url, body, follow=True)
+        assert r.status_code == 200 and message in r.content.decode(), url
+    assert _state() == before
