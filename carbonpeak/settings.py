@@ -67,7 +67,7 @@ CARBONPEAK_PRIVATE = _env_bool("CARBONPEAK_PRIVATE", False)
 """true: every page and API route needs a login (default: the plan and aggregate progress are public)."""
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
-DOMAIN_APPS = ["plan", "accounting", "monitoring", "tracking", "scenarios", "progress"]
+DOMAIN_APPS = ["plan", "accounting", "monitoring", "tracking", "scenarios", "progress", "assessment"]
 """Domain apps in dependency order: URLs, API routers and demo data are collected from them in this order."""
 
 INSTALLED_APPS = [
@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "carbonpeak.monitoring",
     "carbonpeak.scenarios",
     "carbonpeak.progress",
+    "carbonpeak.assessment",
 ]
 
 MIDDLEWARE = [
