@@ -109,8 +109,11 @@ def load_demo(plan: Plan) -> None:
         _series(plan, towns, rubric.base_year)
         _key_units(plan)
         _task_history(plan, towns, actor)
-        for code, year, method in ((services.ENERGY_TOTAL, YEAR, "proportional"),
+        for role, year, method in ((services.ENERGY_TOTAL, YEAR, "proportional"),
                                    (services.ENERGY_INTENSITY, 2025, "weighted")):
+            code = services.role_code(plan, role)
+            if code is None:
+                continue  # the plan has no such target
             try:
                 alloc = services.save_allocation(actor, plan, code, year, method)
             except services.InputError:

@@ -9,6 +9,7 @@ NAV_LABELS = {
     "accounting": _("Accounting"),
     "monitoring": _("Monitoring"),
     "scenarios": _("Scenarios"),
+    "assessment": _("Assessment"),
 }
 
 
