@@ -210,7 +210,7 @@ def targets(plan: Plan) -> dict[str, Any]:
             "co2_caps": dict(CarbonCap.objects.filter(plan=plan).values_list("year", "cap_t"))}
 
 
-def _caps_for(caps: dict[tuple[int, str], float], method: str) -> tuple[dict[int, float], dict[int, str]]:
+def caps_for(caps: dict[tuple[int, str], float], method: str) -> tuple[dict[int, float], dict[int, str]]:
     """Each year's cap and the method it is declared in: the cap of `method` when there is one."""
     cap: dict[int, float] = {}
     cap_method: dict[int, str] = {}
@@ -258,7 +258,7 @@ def inventory(plan: Plan, factor_set: str | None = None, method: str | None = No
     if len(df):
         inv = compute_inventory(df, fs)
         result = inv.to_dict()
-        cap, cap_method = _caps_for(t["caps"], method)
+        cap, cap_method = caps_for(t["caps"], method)
         result["dual_control"] = dual_control(
             inv.by_year, gdp_total, method=method, base_year=t["base_year"], target_year=t["target_year"],
             reduction=t["reduction"], energy_cap_tce=cap or None, cap_method=cap_method,

@@ -44,7 +44,7 @@ def _series(plan: Plan, towns, base_year: int) -> None:
     e0 = services.energy(plan, base_year, towns)
     e1 = services.energy(plan, YEAR, towns)
     rng = np.random.default_rng(2024)
-    district_intensity = 0.38  # tce per 10^4 yuan in the base year, about Qingpu's order of magnitude
+    district_intensity = 0.38  # tce per 10^4 yuan in the base year, a district's order of magnitude
     for i, town in enumerate(towns):
         if not (np.isfinite(e0[i]) and np.isfinite(e1[i])):
             continue

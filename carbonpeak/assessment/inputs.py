@@ -34,11 +34,11 @@ def indicator(plan: Plan, code: str) -> Indicator | None:
 
 
 def dual_control(plan: Plan) -> dict:
-    """The district energy-intensity target (reduction, base and target year) and the yearly energy caps of the
-    plan's assessment method ({year: tce}: a cap declared in another method is not this assessment's)."""
+    """The district energy-intensity target (reduction, base and target year) and the yearly energy caps
+    ({year: tce}; a year's cap in the plan's assessment method when it declares one)."""
     targets = accounting.targets(plan)
-    method = accounting.assessment_basis(plan).method
-    return targets | {"caps": {year: cap for (year, m), cap in targets["caps"].items() if m == method}}
+    caps, _declared_in = accounting.caps_for(targets["caps"], accounting.assessment_basis(plan).method)
+    return targets | {"caps": caps}
 
 
 def energy_by_town(plan: Plan, year: int) -> dict[str, dict[str, float]]:

@@ -14,7 +14,8 @@ NOT_INHERITED = {"DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO
 def carbonpeak_env(home: Path, **extra: str) -> dict[str, str]:
     """This environment without the test session's settings, with CARBONPEAK_HOME=home and ``extra``."""
     env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    return {**env, "CARBONPEAK_HOME": str(home), **extra}
+    # the plan the README's main command (scripts/serve.sh) serves, unless the test names another
+    return {**env, "CARBONPEAK_HOME": str(home), "CARBONPEAK_PLAN": env.get("CARBONPEAK_PLAN") or "qingpu-2022", **extra}
 
 
 def carbonpeak(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess:

@@ -6,7 +6,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 ROLES = (None, "leader", "reporter-a", "reviewer-a", "office")
 PAGES = ["/plan/qingpu-2022/", "/plan/qingpu-2022/actions/1/", "/plan/qingpu-2022/units/",
-         "/plan/qingpu-2022/units/zhujiajiao/", "/plan/qingpu-2022/indicators/", "/", "/tracking/report/"]
+         "/plan/qingpu-2022/units/zhujiajiao/", "/plan/qingpu-2022/indicators/", "/", "/progress/report/"]
 API = ["/api/plan/plans", "/api/plan/plans/qingpu-2022", "/api/plan/plans/qingpu-2022/export",
        "/api/plan/plans/qingpu-2022/tasks", "/api/plan/plans/qingpu-2022/units",
        "/api/plan/plans/qingpu-2022/units/zhujiajiao", "/api/plan/plans/qingpu-2022/indicators?year=2025"]

@@ -42,7 +42,7 @@ def test_exports_write_user_text_as_text(client, world, users, units, indicators
         "indicator": indicators["pv-capacity-added"]}))
     services.approve(reviewer, project)
     client.login(username="zjj-reporter", password=PASSWORD)
-    report = client.get("/tracking/report.xlsx")
+    report = client.get("/progress/report.xlsx")
     assert report.status_code == 200 and _texts(report.content)[LINK] == "s"
     services.save_indicator_report(reporter, indicator=indicators["pv-capacity-added"], unit=units["zhujiajiao"],
                                    period=world["annual"], value=1.0, note="=1+2")
