@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from carbonpeak.accounting.models import (
-    EmissionFactor, EnergyCap, EnergyRecord, FactorSet, GdpRecord, ImportBatch, InventoryRun,
+    AssessmentBasis, CarbonCap, EmissionFactor, EnergyCap, EnergyRecord, FactorSet, GdpDeflator, GdpRecord,
+    ImportBatch, InventoryRun,
 )
 
 
@@ -35,8 +36,8 @@ class EmissionFactorAdmin(admin.ModelAdmin):
 @admin.register(EnergyRecord)
 class EnergyRecordAdmin(admin.ModelAdmin):
     list_display = ["entity_name", "entity_kind", "sector", "carrier", "quantity", "unit", "year", "month", "town",
-                    "source"]
-    list_filter = ["plan", "year", "sector", "carrier", "source", "entity_kind"]
+                    "use", "source"]
+    list_filter = ["plan", "year", "sector", "carrier", "use", "source", "entity_kind"]
     search_fields = ["entity_name"]
     raw_id_fields = ["batch"]
 
@@ -55,6 +56,21 @@ class GdpRecordAdmin(admin.ModelAdmin):
 @admin.register(EnergyCap)
 class EnergyCapAdmin(admin.ModelAdmin):
     list_display = ["plan", "year", "cap_tce", "method"]
+
+
+@admin.register(CarbonCap)
+class CarbonCapAdmin(admin.ModelAdmin):
+    list_display = ["plan", "year", "cap_t", "source"]
+
+
+@admin.register(GdpDeflator)
+class GdpDeflatorAdmin(admin.ModelAdmin):
+    list_display = ["plan", "year", "index_value", "source"]
+
+
+@admin.register(AssessmentBasis)
+class AssessmentBasisAdmin(admin.ModelAdmin):
+    list_display = ["plan", "method", "gdp_price_base_year", "source"]
 
 
 @admin.register(InventoryRun)

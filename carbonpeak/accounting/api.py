@@ -17,7 +17,7 @@ from ninja.security import django_auth
 
 from carbonpeak.accounting import services
 from carbonpeak.accounting.engine.factors import FactorError, FactorSet as EngineFactorSet
-from carbonpeak.accounting.engine.inventory import compute_inventory
+from carbonpeak.accounting.engine.inventory import InventoryError, by_method, compute_inventory
 from carbonpeak.accounting.engine.lmdi import LmdiError
 from carbonpeak.accounting.engine.records import RecordsError, parse_records, records_from_dicts
 from carbonpeak.accounting.engine.units import UnitError
@@ -38,6 +38,7 @@ class RecordIn(Schema):
     month: int | str | None = None
     town: str | None = None
     entity_kind: str | None = None
+    use: str | None = None
 
 
 class ComputeIn(Schema):
@@ -57,6 +58,7 @@ class RecordOut(Schema):
     year: int
     month: int | None
     town: str | None
+    use: str
     source: str
 
 
@@ -96,7 +98,8 @@ def compute(request, payload: ComputeIn) -> dict[str, Any]:
     try:
         df = _frame(payload)
         fs = services.engine_factor_set(payload.factor_set)
-        return compute_inventory(df, fs).to_dict()
+        inv = compute_inventory(df, fs)
+        return inv.to_dict() | {"methods": by_method(inv.by_year)}
     except RecordsError as exc:
         return _records_error(exc)
     except (FactorError, UnitError, ValueError) as exc:
@@ -116,7 +119,7 @@ def list_records(request, plan: str | None = None, year: int | None = None, sect
     limit = max(1, min(limit, 5000))
     return [RecordOut(id=r.id, entity=r.entity_name, entity_kind=r.entity_kind, sector=r.sector, carrier=r.carrier,
                       quantity=r.quantity, unit=r.unit, year=r.year, month=r.month,
-                      town=r.town.name_zh if r.town else None, source=r.source)
+                      town=r.town.name_zh if r.town else None, use=r.use, source=r.source)
             for r in qs[offset:offset + limit]]
 
 
@@ -131,7 +134,7 @@ def create_records(request, payload: ComputeIn, plan: str | None = None) -> dict
             import pandas as pd
 
             items = [r.dict() for r in payload.records]
-            cols = ["entity", "sector", "carrier", "quantity", "unit", "year", "month", "town", "entity_kind"]
+            cols = ["entity", "sector", "carrier", "quantity", "unit", "year", "month", "town", "entity_kind", "use"]
             frame = pd.DataFrame([{c: "" if it.get(c) is None else str(it.get(c)) for c in cols} for it in items],
                                  columns=cols, dtype=object)
             batch = services.import_records(p, frame, "api", EnergyRecord.Source.API, request.user)
@@ -173,8 +176,10 @@ def put_gdp(request, payload: list[GdpIn], plan: str | None = None) -> dict[str,
 
 @router.get("/inventory")
 def inventory_all(request, plan: str | None = None, factor_set: str | None = None,
-                  method: str = "equivalent") -> dict[str, Any]:
-    """Every year: totals, breakdowns and dual control (intensity, -14% trajectory, cap, coal)."""
+                  method: str | None = None) -> dict[str, Any]:
+    """Every year: totals, breakdowns and dual control (intensity, -14% trajectory, caps, coal, CO2 targets).
+
+    `method`: equivalent (当量值) or reporting (等价值); default: the plan's assessment method."""
     try:
         run = services.inventory(_plan(plan), factor_set, method)
     except (FactorError, ValueError) as exc:
@@ -184,7 +189,7 @@ def inventory_all(request, plan: str | None = None, factor_set: str | None = Non
 
 @router.get("/inventory/{year}")
 def inventory_year(request, year: int, plan: str | None = None, factor_set: str | None = None,
-                   method: str = "equivalent") -> dict[str, Any]:
+                   method: str | None = None) -> dict[str, Any]:
     p = _plan(plan)
     try:
         run = services.inventory(p, factor_set, method)
@@ -203,7 +208,7 @@ def lmdi(request, from_: int = Query(..., alias="from"), to: int = Query(...), p
     y0, y1 = from_, to
     try:
         return services.lmdi(_plan(plan), y0, y1, factor_set)
-    except (LmdiError, FactorError) as exc:
+    except (LmdiError, FactorError, InventoryError) as exc:
         raise HttpError(422, str(exc)) from exc
 
 

@@ -39,7 +39,8 @@ BUDGET_S_PER_MILLION = 2.0
 
 _UNITS = {"raw_coal": "t", "coke": "t", "crude_oil": "t", "gasoline": "t", "kerosene": "t", "diesel": "kg",
           "fuel_oil": "t", "lpg": "t", "natural_gas": "万m3", "heat": "GJ", "electricity": "万kWh",
-          "green_electricity": "MWh", "pv_electricity": "kWh"}
+          "green_electricity": "MWh", "pv_electricity": "kWh", "lng": "t", "hydrogen": "kg", "biomass": "GJ",
+          "wind_electricity": "MWh"}
 
 
 def synthetic_records(n: int, seed: int = 0) -> pd.DataFrame:

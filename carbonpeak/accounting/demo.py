@@ -47,7 +47,8 @@ UNIT = {"electricity": ("万kWh", 1.229), "green_electricity": ("万kWh", 1.229)
         "gasoline": ("t", 1.4714), "fuel_oil": ("t", 1.4286), "lpg": ("t", 1.7143)}
 TOWN_WEIGHTS = {"赵巷镇": 0.10, "徐泾镇": 0.14, "华新镇": 0.15, "重固镇": 0.06, "白鹤镇": 0.08, "朱家角镇": 0.09,
                 "练塘镇": 0.05, "金泽镇": 0.05, "夏阳街道": 0.11, "盈浦街道": 0.09, "香花桥街道": 0.08}
-CAP_TCE = 4_750_000.0
+CAP_TCE = {"equivalent": 4_750_000.0, "reporting": 8_600_000.0}
+"""The demo's energy caps, one per method (当量值, 等价值): a cap is compared only with energy of its own method."""
 
 
 def gdp_by_year() -> dict[int, float]:
@@ -99,4 +100,5 @@ def load_demo(plan) -> None:
         batch.save(update_fields=["rows"])
         EnergyRecord.objects.bulk_create(records, batch_size=2000)
         for y in YEARS[1:]:
-            EnergyCap.objects.create(plan=plan, year=y, cap_tce=CAP_TCE, source="demo (synthetic)")
+            for method, cap in CAP_TCE.items():
+                EnergyCap.objects.create(plan=plan, year=y, cap_tce=cap, method=method, source="demo (synthetic)")

@@ -143,6 +143,10 @@ class EnergyRecord(models.Model):
         SECTOR = "sector", _("Sector total")
         OTHER = "other", _("Other")
 
+    class Use(models.TextChoices):
+        ENERGY = "energy", _("Energy use")
+        FEEDSTOCK = "feedstock", _("Feedstock (原料用能)")
+
     class Source(models.TextChoices):
         MANUAL = "manual", _("Manual entry")
         EXCEL = "excel", _("Excel/CSV upload")
@@ -162,6 +166,8 @@ class EnergyRecord(models.Model):
         "plan.ResponsibleUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="energy_records",
         limit_choices_to={"kind__in": ["town", "street"]},
     )
+    use = models.CharField(max_length=16, choices=Use.choices, default=Use.ENERGY,
+                           help_text=_("Feedstock (原料用能) is kept out of energy consumption control"))
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="records")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -187,7 +193,7 @@ class EnergyRecord(models.Model):
         try:
             records_from_dicts([{"entity": self.entity_name, "sector": self.sector, "carrier": self.carrier,
                                  "quantity": self.quantity, "unit": self.unit, "year": self.year,
-                                 "month": self.month}])
+                                 "month": self.month, "use": self.use}])
         except RecordsError as exc:
             raise ValidationError({e.field if e.field != "entity" else "entity_name": e.message
                                    for e in exc.errors}) from exc
@@ -218,23 +224,82 @@ class GdpRecord(models.Model):
         return f"{self.year} {self.sector or 'total'} {self.value_10k_yuan:g}"
 
 
+METHOD_CHOICES = [("equivalent", _("Equivalent value (当量值)")), ("reporting", _("Equal value (等价值)"))]
+
+
+class AssessmentBasis(models.Model):
+    """How a plan's dual control is assessed: the energy method and the GDP price base (one row per plan).
+
+    Without a row the defaults hold: 等价值 (regional energy consumption statistics convert electricity at the
+    thermal power coal rate) and GDP at constant 2020 prices (the plan's base year).
+    """
+
+    plan = models.OneToOneField("plan.Plan", on_delete=models.CASCADE, related_name="assessment_basis")
+    method = models.CharField(max_length=16, choices=METHOD_CHOICES, default="reporting")
+    gdp_price_base_year = models.PositiveSmallIntegerField(default=2020)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("assessment basis")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.method} GDP@{self.gdp_price_base_year}"
+
+
+class GdpDeflator(models.Model):
+    """A GDP price index by year, to bring GDP of another price base to the plan's constant prices."""
+
+    plan = models.ForeignKey("plan.Plan", on_delete=models.CASCADE, related_name="gdp_deflators")
+    year = models.PositiveSmallIntegerField()
+    index_value = models.FloatField()
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["plan", "year"]
+        verbose_name = _("GDP deflator")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="uniq_gdp_deflator_year"),
+            models.CheckConstraint(condition=models.Q(index_value__gt=0), name="gdp_deflator_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.index_value:g}"
+
+
+class CarbonCap(models.Model):
+    """The district's CO2 total cap (碳排放总量控制, 国办发〔2024〕39号) for a year, in t CO2."""
+
+    plan = models.ForeignKey("plan.Plan", on_delete=models.CASCADE, related_name="carbon_caps")
+    year = models.PositiveSmallIntegerField()
+    cap_t = models.FloatField()
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["plan", "year"]
+        verbose_name = _("CO2 cap")
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="uniq_carbon_cap_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year} ≤ {self.cap_t:g} tCO2"
+
+
 class EnergyCap(models.Model):
-    """The district's total-energy cap (能耗总量控制) for a year, in tce by the given method."""
+    """The district's total-energy cap (能耗总量控制) for a year, in tce by the given method: it is compared only
+    with energy of that method."""
 
     plan = models.ForeignKey("plan.Plan", on_delete=models.CASCADE, related_name="energy_caps")
     year = models.PositiveSmallIntegerField()
     cap_tce = models.FloatField()
-    method = models.CharField(max_length=16, default="equivalent",
-                              choices=[("equivalent", _("Equivalent value")), ("reporting", _("Equal value"))])
+    method = models.CharField(max_length=16, default="equivalent", choices=METHOD_CHOICES)
     source = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["plan", "year"]
         verbose_name = _("energy cap")
-        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="uniq_energy_cap_year")]
+        constraints = [models.UniqueConstraint(fields=["plan", "year", "method"], name="uniq_energy_cap_year_method")]
 
     def __str__(self) -> str:
-        return f"{self.year} ≤ {self.cap_tce:g} tce"
+        return f"{self.year} ≤ {self.cap_tce:g} tce ({self.method})"
 
 
 class InventoryRun(models.Model):

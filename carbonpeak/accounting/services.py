@@ -16,15 +16,20 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 
 from carbonpeak.accounting.engine import factors as engine_factors
-from carbonpeak.accounting.engine.inventory import METHODS, compute_inventory, dual_control
+from carbonpeak.accounting.engine.inventory import (
+    METHOD_LABELS, METHODS, compute_inventory, constant_price_gdp, dual_control,
+)
 from carbonpeak.accounting.engine.lmdi import lmdi_from_tables
 from carbonpeak.accounting.engine.records import RecordsError, RowError, parse_records
 from carbonpeak.accounting.models import (
-    EnergyCap, EnergyRecord, FactorSet, GdpRecord, ImportBatch, InventoryRun,
+    AssessmentBasis, CarbonCap, EnergyCap, EnergyRecord, FactorSet, GdpDeflator, GdpRecord, ImportBatch,
+    InventoryRun,
 )
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit
 
 ENERGY_INTENSITY_INDICATOR = "energy-intensity-gdp"
+CO2_INTENSITY_INDICATOR_PREFIX = "carbon-intensity-gdp"
+"""The plan's CO2-per-GDP indicators (carbon-intensity-gdp-2025, -2030): the first with a figure is the target."""
 
 
 # -- factor sets -----------------------------------------------------------------------------------------
@@ -103,9 +108,10 @@ def import_records(plan: Plan, source: Any, filename: str = "upload", kind: str 
         objs = [
             EnergyRecord(plan=plan, entity_name=e, entity_kind=k, sector=s, carrier=c, quantity=float(q), unit=u,
                          year=int(y), month=int(m) or None, town=towns.get(str(t).strip().lower()) if t else None,
-                         source=kind, batch=batch)
-            for e, k, s, c, q, u, y, m, t in zip(df["entity"], df["entity_kind"], df["sector"], df["carrier"],
-                                                 df["quantity"], df["unit"], df["year"], df["month"], town_names)
+                         use=use, source=kind, batch=batch)
+            for e, k, s, c, q, u, y, m, t, use in zip(df["entity"], df["entity_kind"], df["sector"], df["carrier"],
+                                                      df["quantity"], df["unit"], df["year"], df["month"], town_names,
+                                                      df["use"])
         ]
         EnergyRecord.objects.bulk_create(objs, batch_size=2000)
     return batch
@@ -133,8 +139,9 @@ def records_frame(plan: Plan, year: int | None = None) -> pd.DataFrame:
     qs = EnergyRecord.objects.filter(plan=plan)
     if year is not None:
         qs = qs.filter(year=year)
-    rows = list(qs.values_list("entity_name", "sector", "carrier", "quantity", "unit", "year", "month", "town__name_zh"))
-    cols = ["entity", "sector", "carrier", "quantity", "unit", "year", "month", "town"]
+    rows = list(qs.values_list("entity_name", "sector", "carrier", "quantity", "unit", "year", "month", "town__name_zh",
+                               "use"))
+    cols = ["entity", "sector", "carrier", "quantity", "unit", "year", "month", "town", "use"]
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     df = pd.DataFrame(rows, columns=cols)
@@ -145,51 +152,89 @@ def records_frame(plan: Plan, year: int | None = None) -> pd.DataFrame:
 
 # -- inventory ---------------------------------------------------------------------------------------------
 
+def assessment_basis(plan: Plan) -> AssessmentBasis:
+    """The plan's assessment basis (method, GDP price base), or the defaults when none is stored (not saved)."""
+    return AssessmentBasis.objects.filter(plan=plan).first() or AssessmentBasis(plan=plan)
+
+
 def gdp_series(plan: Plan) -> tuple[dict[int, float], dict[int, dict[str, float]]]:
-    """GDP totals {year: 10^4 yuan} and sector value added {year: {sector: 10^4 yuan}}.
+    """GDP totals {year: 10^4 yuan} and sector value added {year: {sector: 10^4 yuan}}, at constant prices of
+    the plan's GDP price base year: a value in another price base is converted with the plan's deflator series
+    or refused (`InventoryError`), never mixed.
 
     A year with sector values but no total gets the sum of its sectors as total.
     """
+    base = assessment_basis(plan).gdp_price_base_year
+    deflator = dict(GdpDeflator.objects.filter(plan=plan).values_list("year", "index_value"))
+    by_sector: dict[str, dict[int, tuple[float, int]]] = {}
+    for year, sector, value, pb in GdpRecord.objects.filter(plan=plan).values_list(
+            "year", "sector", "value_10k_yuan", "price_base_year"):
+        by_sector.setdefault(sector, {})[year] = (value, pb)
     total: dict[int, float] = {}
     sectors: dict[int, dict[str, float]] = {}
-    for year, sector, value in GdpRecord.objects.filter(plan=plan).values_list("year", "sector", "value_10k_yuan"):
-        if sector:
-            sectors.setdefault(year, {})[sector] = value
-        else:
-            total[year] = value
+    for sector, values in by_sector.items():
+        for year, value in constant_price_gdp(values, base, deflator).items():
+            if sector:
+                sectors.setdefault(year, {})[sector] = value
+            else:
+                total[year] = value
     for year, by in sectors.items():
         total.setdefault(year, sum(by.values()))
     return total, sectors
 
 
 def targets(plan: Plan) -> dict[str, Any]:
-    """The energy-intensity target from the plan's indicator (default: -14% 2025 vs 2020) and the caps."""
+    """The energy- and CO2-intensity targets from the plan's indicators (energy default: -14% 2025 vs 2020;
+    CO2: none until the indicator carries a figure) and the energy caps (each in its own method) and CO2 caps."""
     ind = Indicator.objects.filter(plan=plan, code=ENERGY_INTENSITY_INDICATOR).first()
     reduction = (ind.target_value / 100.0) if ind and ind.target_value else 0.14
     base_year = (ind.baseline_year if ind and ind.baseline_year else 2020)
     target_year = (ind.target_year if ind else 2025)
-    caps = {c.year: c.cap_tce for c in EnergyCap.objects.filter(plan=plan)}
+    co2 = (Indicator.objects.filter(plan=plan, code__startswith=CO2_INTENSITY_INDICATOR_PREFIX,
+                                    target_value__isnull=False).order_by("target_year").first())
+    caps = {(c.year, c.method): c.cap_tce for c in EnergyCap.objects.filter(plan=plan)}
     return {"reduction": reduction, "base_year": base_year, "target_year": target_year, "caps": caps,
-            "indicator": ind.code if ind else None}
+            "indicator": ind.code if ind else None,
+            "co2_indicator": co2.code if co2 else None,
+            "co2_reduction": co2.target_value / 100.0 if co2 else None,
+            "co2_target_year": co2.target_year if co2 else None,
+            "co2_caps": dict(CarbonCap.objects.filter(plan=plan).values_list("year", "cap_t"))}
+
+
+def _caps_for(caps: dict[tuple[int, str], float], method: str) -> tuple[dict[int, float], dict[int, str]]:
+    """Each year's cap and the method it is declared in: the cap of `method` when there is one."""
+    cap: dict[int, float] = {}
+    cap_method: dict[int, str] = {}
+    for (year, m), value in sorted(caps.items(), key=lambda kv: kv[0][1] != method):
+        if year not in cap:
+            cap[year], cap_method[year] = value, m
+    return cap, cap_method
 
 
 def _fingerprint(plan: Plan, fs: FactorSet, method: str) -> str:
     rec = EnergyRecord.objects.filter(plan=plan).aggregate(n=Count("id"), u=Max("updated_at"), q=Sum("quantity"),
                                                            i=Sum("id"))
-    gdp = list(GdpRecord.objects.filter(plan=plan).values_list("year", "sector", "value_10k_yuan"))
+    gdp = list(GdpRecord.objects.filter(plan=plan).values_list("year", "sector", "value_10k_yuan", "price_base_year"))
     caps = list(EnergyCap.objects.filter(plan=plan).values_list("year", "cap_tce", "method"))
-    ind = list(Indicator.objects.filter(plan=plan, code=ENERGY_INTENSITY_INDICATOR)
-               .values_list("target_value", "baseline_year", "target_year"))
-    key = json.dumps([rec, gdp, caps, ind, fs.code, str(fs.updated_at), method], default=str, sort_keys=True)
+    co2_caps = list(CarbonCap.objects.filter(plan=plan).values_list("year", "cap_t"))
+    deflators = list(GdpDeflator.objects.filter(plan=plan).values_list("year", "index_value"))
+    basis = list(AssessmentBasis.objects.filter(plan=plan).values_list("method", "gdp_price_base_year"))
+    ind = list(Indicator.objects.filter(plan=plan).filter(
+        Q(code=ENERGY_INTENSITY_INDICATOR) | Q(code__startswith=CO2_INTENSITY_INDICATOR_PREFIX))
+        .values_list("code", "target_value", "baseline_year", "target_year"))
+    key = json.dumps([rec, gdp, caps, co2_caps, deflators, basis, ind, fs.code, str(fs.updated_at), method],
+                     default=str, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def inventory(plan: Plan, factor_set: str | None = None, method: str = "equivalent",
+def inventory(plan: Plan, factor_set: str | None = None, method: str | None = None,
               use_cache: bool = True) -> InventoryRun:
-    """The plan's inventory for all years, recomputed only when records, GDP, caps or factors changed.
+    """The plan's inventory for all years, recomputed only when records, GDP, caps, targets or factors changed.
 
-    The stored run records the factor set (and its version) every figure was computed with.
+    `method`: 'equivalent' (当量值) or 'reporting' (等价值); default: the plan's assessment method. The stored
+    run records the factor set (and its version) and the method every figure was computed with.
     """
+    method = method or assessment_basis(plan).method
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; accepted: {', '.join(METHODS)}")
     fs_obj = get_factor_set(factor_set)
@@ -205,16 +250,24 @@ def inventory(plan: Plan, factor_set: str | None = None, method: str = "equivale
     if len(df):
         inv = compute_inventory(df, fs)
         result = inv.to_dict()
+        cap, cap_method = _caps_for(t["caps"], method)
         result["dual_control"] = dual_control(
             inv.by_year, gdp_total, method=method, base_year=t["base_year"], target_year=t["target_year"],
-            reduction=t["reduction"], energy_cap_tce=t["caps"] or None, factor_set=fs.code)
+            reduction=t["reduction"], energy_cap_tce=cap or None, cap_method=cap_method,
+            co2_reduction=t["co2_reduction"], co2_target_year=t["co2_target_year"],
+            co2_cap_t=t["co2_caps"] or None, factor_set=fs.code)
     else:
         result = {"factor_set": fs.code, "energy_tce": 0.0, "co2_t": 0.0, "records": 0, "by_year": {},
                   "by_carrier": {}, "by_sector": {}, "by_town": {}, "by_year_sector": {}, "by_year_carrier": {},
                   "warnings": [], "dual_control": {"summary": {}, "years": []}}
     result["factor_set_version"] = fs_obj.version
     result["method"] = method
-    result["targets"] = {k: v for k, v in t.items() if k != "caps"} | {"caps": {str(y): c for y, c in t["caps"].items()}}
+    result["method_label"] = METHOD_LABELS[method]
+    result["assessment_method"] = assessment_basis(plan).method
+    result["gdp_price_base_year"] = assessment_basis(plan).gdp_price_base_year
+    result["targets"] = {k: v for k, v in t.items() if k not in ("caps", "co2_caps")} | {
+        "caps": [{"year": y, "method": m, "cap_tce": c} for (y, m), c in sorted(t["caps"].items())],
+        "co2_caps": {str(y): c for y, c in t["co2_caps"].items()}}
     result["gdp_by_sector"] = {str(y): v for y, v in gdp_sector.items()}
     return InventoryRun.objects.create(
         plan=plan, factor_set=fs_obj, factor_set_version=fs_obj.version, method=method, fingerprint=fp,
@@ -235,6 +288,7 @@ def year_view(run: InventoryRun, year: int) -> dict[str, Any] | None:
         "factor_set": res["factor_set"],
         "factor_set_version": res.get("factor_set_version", ""),
         "method": res.get("method", "equivalent"),
+        "method_label": res.get("method_label", ""),
         "totals": res["by_year"][y],
         "by_sector": res["by_year_sector"].get(y, {}),
         "by_carrier": res["by_year_carrier"].get(y, {}),

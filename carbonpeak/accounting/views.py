@@ -12,11 +12,16 @@ from django.utils.translation import gettext_lazy
 from carbonpeak.accounting import services
 from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
 from carbonpeak.accounting.engine.factors import FactorError
+from carbonpeak.accounting.engine.inventory import METHOD_LABELS, InventoryError
 from carbonpeak.accounting.engine.lmdi import LmdiError
 from carbonpeak.accounting.engine.records import RecordsError
 from carbonpeak.accounting.models import FactorSet
 from carbonpeak.plan.selectors import default_plan
 
+STATUS_LABELS = {"on_track": gettext_lazy("on track"), "off_track": gettext_lazy("off track"),
+                 "met": gettext_lazy("met"), "missed": gettext_lazy("missed"),
+                 "no_target": gettext_lazy("no target"), "no_data": gettext_lazy("no data")}
+"""The dual-control statuses of `engine.inventory.status`."""
 EFFECT_LABELS = {"activity": gettext_lazy("Activity (GDP)"), "structure": gettext_lazy("Economic structure"),
                  "intensity": gettext_lazy("Energy intensity"), "carbon_intensity": gettext_lazy("Carbon intensity of energy")}
 
@@ -31,7 +36,8 @@ def _labels() -> dict:
         "effects": {k: str(v) for k, v in EFFECT_LABELS.items()},
         "start": _("Start"), "end": _("End"),
         "energy_intensity": _("Energy intensity (tce per 10,000 yuan)"),
-        "co2_intensity": _("CO2 intensity (t per 10,000 yuan)"), "energy": _("Energy (tce)"), "co2": _("CO2 (t)"),
+        "co2_intensity": _("CO2 intensity (t per 10,000 yuan)"), "co2": _("CO2 (t)"),
+        "energy": _("Energy (tce)") + " 当量值",
         "separate": _("Not decomposed (no value added)"),
     }
 
@@ -49,14 +55,17 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
     if plan is None:
         return render(request, "accounting/empty.html", {"plan": None})
     factor_set = request.GET.get("factor_set") or None
-    method = request.GET.get("method") or "equivalent"
-    if method not in ("equivalent", "reporting"):
-        method = "equivalent"
+    method = request.GET.get("method") or None
+    if method not in METHOD_LABELS:
+        method = None  # the plan's assessment method
     try:
         run = services.inventory(plan, factor_set, method)
     except FactorError as exc:
         messages.error(request, str(exc))
         return redirect("accounting:inventory", year=year)
+    except InventoryError as exc:  # e.g. GDP in another price base and no deflator: say so, never mix
+        return render(request, "accounting/empty.html", {"plan": plan, "error": str(exc)}, status=422)
+    method = run.method
     view = services.year_view(run, year)
     years = services.years_with_records(plan)
     lmdi = None
@@ -82,6 +91,8 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "accounting/inventory.html", {
         "plan": plan, "year": year, "years": years, "view": view, "run": run, "chart": chart, "lmdi": lmdi,
         "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,
+        "assessment_label": METHOD_LABELS[run.result.get("assessment_method", method)],
+        "co2_status": STATUS_LABELS.get(((view or {}).get("dual_control") or {}).get("co2_status"), ""),
         "summary": summary, "warnings": run.result.get("warnings", []), "pct": _percentages(view, summary),
         "sector_rows": [(chart["labels"]["sectors"].get(k, k), k, r) for k, r in (view or {}).get("by_sector", {}).items()],
         "carrier_rows": [(chart["labels"]["carriers"].get(k, k), k, r) for k, r in (view or {}).get("by_carrier", {}).items()],
@@ -98,6 +109,8 @@ def _percentages(view: dict | None, summary: dict) -> dict:
     return {"non_fossil": _pct(totals.get("non_fossil_share")),
             "non_fossil_reporting": _pct(totals.get("non_fossil_share_reporting")),
             "intensity_change": _pct(dc.get("energy_intensity_change_vs_base")),
+            "co2_intensity_change": _pct(dc.get("co2_intensity_change_vs_base")),
+            "co2_target": _pct(summary.get("co2_target_reduction")),
             "achieved": _pct(summary.get("achieved_reduction")), "target": _pct(summary.get("target_reduction"))}
 
 

@@ -73,6 +73,18 @@ def _by_year(block: dict[str, Any], carrier: str, kind: str) -> dict[int, float]
     return {int(y): _scaled({"value": v, "unit": unit}, carrier, kind) for y, v in values.items()}
 
 
+def source_status(entry: dict[str, Any]) -> str:
+    """How a factor's value was checked: 'secondary' (only a report of the source was seen: never 'verified'),
+    'verified' (the source itself), 'unverified' (not confirmed), or 'cited' (cited, no check recorded)."""
+    if entry.get("secondary"):
+        return "secondary"
+    if entry.get("verified") is True:
+        return "verified"
+    if entry.get("verified") is False:
+        return "unverified"
+    return "cited"
+
+
 def _year_lookup(table: dict[int, float], year: int) -> tuple[float, int]:
     """Latest published year not after `year`; before the first year, the first year (reported to the caller)."""
     years = sorted(table)
@@ -98,6 +110,10 @@ class FactorSet:
     green_co2: float  # tCO2/kWh
     heat_co2: float  # tCO2/GJ
     citations: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)  # same keys as citations: see `source_status`
+    notes: dict[str, str] = field(default_factory=dict)  # e.g. natural gas: the two heat contents
+    grid_non_fossil_share_by_year: dict[int, float] = field(default_factory=dict)  # fraction of grid kWh
+    reporting_coal_statistic: str = ""  # which statistic the 等价值 figure is (发电 or 供电煤耗) and of what
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- construction -------------------------------------------------------------------------------
@@ -116,6 +132,8 @@ class FactorSet:
         coal = np.zeros(len(order))
         co2 = np.zeros(len(order))
         cites: dict[str, str] = {}
+        status: dict[str, str] = {}
+        notes: dict[str, str] = {}
         for i, carrier in enumerate(order):
             if carrier not in FUEL_CARRIERS:
                 continue
@@ -123,9 +141,13 @@ class FactorSet:
             try:
                 coal[i] = _scaled(f["coal_equivalent"], carrier, "tce")
                 cites[f"{carrier}.coal_equivalent"] = str(f["coal_equivalent"].get("citation", ""))
+                status[f"{carrier}.coal_equivalent"] = source_status(f["coal_equivalent"])
+                if f.get("note"):
+                    notes[carrier] = str(f["note"])
                 if "co2" in f:
                     co2[i] = _scaled(f["co2"], carrier, "tco2")
                     cites[f"{carrier}.co2"] = str(f["co2"].get("citation", ""))
+                    status[f"{carrier}.co2"] = source_status(f["co2"])
                 else:
                     ncv = f["ncv"]
                     kj_per_basis = _per_basis(float(ncv["value"]), "kJ/" + str(ncv["unit"]).split("/", 1)[1], "kJ", carrier)
@@ -134,6 +156,9 @@ class FactorSet:
                     cites[f"{carrier}.co2"] = (f"NCV: {ncv.get('citation', '')}; carbon content: "
                                                f"{f['carbon_content'].get('citation', '')}; oxidation: "
                                                f"{f['oxidation'].get('citation', '')}")
+                    parts = [source_status(f[k]) for k in ("ncv", "carbon_content", "oxidation")]
+                    status[f"{carrier}.co2"] = next((p for p in ("unverified", "secondary", "cited") if p in parts),
+                                                    "verified")
             except KeyError as exc:
                 raise FactorError(f"factor set {code!r}: {carrier} lacks {exc.args[0]!r}") from exc
             if coal[i] <= 0 or co2[i] < 0 or not np.isfinite(coal[i] + co2[i]):
@@ -147,6 +172,8 @@ class FactorSet:
             reporting = (_by_year(elec["reporting_coal_by_year"], "electricity", "tce")
                          if "reporting_coal_by_year" in elec else {0: elec_coal})
             green = _scaled(elec.get("green_co2", {"value": 0.0, "unit": "tCO2/MWh"}), "electricity", "tco2")
+            nf_block = elec.get("grid_non_fossil_share_by_year") or {}
+            grid_nf = {int(y): float(v) for y, v in (nf_block.get("values") or {}).items()}
         except KeyError as exc:
             raise FactorError(f"factor set {code!r}: heat/electricity lacks {exc.args[0]!r}") from exc
         for i, carrier in enumerate(order):
@@ -154,6 +181,17 @@ class FactorSet:
                 coal[i] = heat_coal
             elif carrier in ELECTRICITY_CARRIERS:
                 coal[i] = elec_coal
+        if any(not 0 <= v <= 1 for v in grid_nf.values()):
+            raise FactorError(f"factor set {code!r}: grid_non_fossil_share_by_year values must be fractions 0-1")
+        if grid_nf:
+            cites["electricity.grid_non_fossil_share"] = str(nf_block.get("citation", ""))
+            status["electricity.grid_non_fossil_share"] = source_status(nf_block)
+        for key, block in (("heat.coal_equivalent", heat["coal_equivalent"]), ("heat.co2", heat["co2"]),
+                           ("electricity.coal_equivalent", elec["coal_equivalent"]),
+                           ("electricity.grid_co2", elec["grid_co2_by_year"]),
+                           ("electricity.reporting_coal", elec.get("reporting_coal_by_year", {})),
+                           ("green_electricity.co2", elec.get("green_co2", {}))):
+            status[key] = source_status(block)
         cites["heat.coal_equivalent"] = str(heat["coal_equivalent"].get("citation", ""))
         cites["heat.co2"] = str(heat["co2"].get("citation", ""))
         cites["electricity.coal_equivalent"] = str(elec["coal_equivalent"].get("citation", ""))
@@ -169,7 +207,8 @@ class FactorSet:
             version=str(d.get("version", "1")), valid_from_year=vf, valid_to_year=vt,
             source=str(d.get("source", "")), carriers=order, coal_equivalent=coal, co2_direct=co2,
             grid_co2_by_year=grid, reporting_coal_by_year=reporting, green_co2=green, heat_co2=heat_co2,
-            citations=cites, raw=_plain(d),
+            citations=cites, statuses=status, notes=notes, grid_non_fossil_share_by_year=grid_nf,
+            reporting_coal_statistic=str(elec.get("reporting_coal_by_year", {}).get("statistic", "")), raw=_plain(d),
         )
 
     # -- lookups ------------------------------------------------------------------------------------
@@ -191,6 +230,12 @@ class FactorSet:
     def reporting_coal(self, year: int) -> tuple[float, int]:
         return _year_lookup(self.reporting_coal_by_year, year)
 
+    def grid_non_fossil_share(self, year: int) -> tuple[float, int | None]:
+        """Non-fossil fraction of grid electricity for `year` and the year it was published for (0, None: none)."""
+        if not self.grid_non_fossil_share_by_year:
+            return 0.0, None
+        return _year_lookup(self.grid_non_fossil_share_by_year, year)
+
     def check_years(self, years: Iterable[int]) -> None:
         bad = sorted({int(y) for y in years if not self.valid_from_year <= int(y) <= self.valid_to_year})
         if bad:
@@ -200,8 +245,10 @@ class FactorSet:
     def year_tables(self, years: np.ndarray) -> dict[str, Any]:
         """Per (carrier, year) factor tables for the given distinct years, shape (n_carriers, n_years).
 
-        tce_equivalent / tce_reporting in tce per basis unit; co2_scope1 / co2_scope2 in tCO2 per basis unit.
-        Also returns which published year each record year's grid and 等价值 figure came from.
+        tce_equivalent / tce_reporting in tce per basis unit; co2_scope1 / co2_scope2 in tCO2 per basis unit;
+        non_fossil: the non-fossil fraction of a unit (1 for non-fossil carriers, the grid's non-fossil share
+        for grid electricity, 0 otherwise). Also returns which published year each record year's grid factor,
+        等价值 figure and grid non-fossil share came from.
         """
         years = np.asarray(years, dtype=int)
         n, m = len(self.carriers), len(years)
@@ -209,11 +256,15 @@ class FactorSet:
         rep = eq.copy()
         s1 = np.repeat(self.co2_direct[:, None], m, axis=1)
         s2 = np.zeros((n, m))
-        grid_used, rep_used = {}, {}
+        fossil = np.array([CARRIERS[c].fossil for c in self.carriers])
+        nf = np.repeat((~fossil).astype(float)[:, None], m, axis=1)
+        grid_used, rep_used, nf_used = {}, {}, {}
         for j, y in enumerate(years.tolist()):
             g, gy = self.grid_factor(y)
             r, ry = self.reporting_coal(y)
-            grid_used[y], rep_used[y] = gy, (ry if ry else None)
+            share, sy = self.grid_non_fossil_share(y)
+            grid_used[y], rep_used[y], nf_used[y] = gy, (ry if ry else None), sy
+            nf[self.carriers.index("electricity"), j] = share
             for i, c in enumerate(self.carriers):
                 if c in ELECTRICITY_CARRIERS:
                     rep[i, j] = r
@@ -223,8 +274,9 @@ class FactorSet:
                     s2[i, j] = self.green_co2
                 elif c == "heat":
                     s2[i, j] = self.heat_co2
-        return {"tce_equivalent": eq, "tce_reporting": rep, "co2_scope1": s1, "co2_scope2": s2,
-                "grid_factor_year_used": grid_used, "reporting_coal_year_used": rep_used}
+        return {"tce_equivalent": eq, "tce_reporting": rep, "co2_scope1": s1, "co2_scope2": s2, "non_fossil": nf,
+                "grid_factor_year_used": grid_used, "reporting_coal_year_used": rep_used,
+                "grid_non_fossil_year_used": nf_used}
 
     def summary(self) -> dict[str, Any]:
         """A JSON-friendly description, with every factor in the carrier's basis unit and its citation."""
@@ -238,6 +290,10 @@ class FactorSet:
                 "citation_coal": self.citations.get(f"{c}.coal_equivalent") or self.citations.get(
                     "electricity.coal_equivalent" if c in ELECTRICITY_CARRIERS else "", ""),
                 "citation_co2": self.citations.get(f"{c}.co2", ""),
+                "status_coal": self.statuses.get(f"{c}.coal_equivalent") or self.statuses.get(
+                    "electricity.coal_equivalent" if c in ELECTRICITY_CARRIERS else "", ""),
+                "status_co2": self.statuses.get(f"{c}.co2", ""),
+                "note": self.notes.get(c, ""),
             })
         return {
             "code": self.code, "name_en": self.name_en, "name_zh": self.name_zh, "version": self.version,
@@ -245,6 +301,11 @@ class FactorSet:
             "carriers": rows,
             "grid_co2_t_per_mwh": {y: v * 1e3 for y, v in sorted(self.grid_co2_by_year.items())},
             "reporting_kgce_per_kwh": {y: v * 1e3 for y, v in sorted(self.reporting_coal_by_year.items())},
+            "reporting_coal_statistic": self.reporting_coal_statistic,
+            "reporting_coal_status": self.statuses.get("electricity.reporting_coal", ""),
+            "grid_non_fossil_share": {y: v for y, v in sorted(self.grid_non_fossil_share_by_year.items())},
+            "grid_non_fossil_share_citation": self.citations.get("electricity.grid_non_fossil_share", ""),
+            "grid_non_fossil_share_status": self.statuses.get("electricity.grid_non_fossil_share", ""),
             "heat_co2_t_per_gj": self.heat_co2, "green_co2_t_per_mwh": self.green_co2 * 1e3,
         }
 

@@ -11,9 +11,17 @@ Per record (all numpy, no per-row Python):
 then sums by carrier, sector, town, year and (year, sector) with `np.bincount`. Every result names
 the factor set it used, and which published year each record year's grid factor came from.
 
-Dual control (能耗双控): energy and CO2 intensity per 10,000 yuan of GDP at constant prices, progress
-against a reduction target (the plan: energy per unit GDP -14% in 2025 vs 2020) along a geometric
-trajectory, a total-energy cap, and the zero-coal check.
+Feedstock records (原料用能) are accounted as energy but carry no combustion CO2 (they are not burnt), and are
+kept out of energy consumption control. Renewable electricity (local PV, wind, traded green power) is summed
+separately. The non-fossil share counts non-fossil carriers plus the grid's cited non-fossil share of
+purchased grid electricity.
+
+Dual control (双控), per method (当量值 or 等价值): the energy counted for control is all energy less feedstock
+(发改环资〔2022〕803号) less new renewable electricity beyond the 2020 base (发改运行〔2022〕1258号), year by year;
+energy and CO2 intensity per 10,000 yuan of GDP at constant prices, progress against the reduction targets
+(the plan: energy per unit GDP -14% in 2025 vs 2020; CO2 per unit GDP when one is declared, 国办发〔2024〕39号)
+along a geometric trajectory, total-energy and CO2 caps (a cap is compared only with energy of its own
+method), and the zero-coal check.
 """
 
 from __future__ import annotations
@@ -26,14 +34,28 @@ import pandas as pd
 
 from .carriers import CARRIERS, SECTORS
 from .factors import FactorSet
-from .records import mixed_periods
+from .records import USES, mixed_periods
 from .units import UNITS, UnitError
 
 METRICS = ("energy_tce", "energy_tce_reporting", "co2_t", "co2_scope1_t", "co2_scope2_t",
-           "non_fossil_tce", "non_fossil_tce_reporting", "coal_tce")
+           "non_fossil_tce", "non_fossil_tce_reporting", "coal_tce", "feedstock_tce", "renewable_tce")
 METHODS = {"equivalent": ("energy_tce", "non_fossil_tce"),
            "reporting": ("energy_tce_reporting", "non_fossil_tce_reporting")}
 """Electricity conversion: 'equivalent' = 当量值 (0.1229 kgce/kWh), 'reporting' = 等价值 (year's coal rate)."""
+METHOD_LABELS = {"equivalent": "当量值", "reporting": "等价值"}
+METHOD_KEYS = {
+    "equivalent": {"energy": "energy_tce", "non_fossil": "non_fossil_tce", "feedstock": "feedstock_tce",
+                   "renewable": "renewable_tce"},
+    "reporting": {"energy": "energy_tce_reporting", "non_fossil": "non_fossil_tce_reporting",
+                  "feedstock": "feedstock_tce_reporting", "renewable": "renewable_tce_reporting"},
+}
+"""The by-year keys of each method's figures (feedstock is fuels only: the same in both methods)."""
+RENEWABLE_BASE_YEAR = 2020
+FEEDSTOCK_RULE = "发改环资〔2022〕803号: 原料用能不纳入能源消费总量和强度控制 (feedstock excluded)"
+RENEWABLE_RULE = ("发改运行〔2022〕1258号: 以2020年可再生能源电力消费量为基数, 新增的可再生能源电力消费量在能源消费"
+                  "总量和强度考核时扣除 (renewable electricity beyond the 2020 base deducted)")
+NO_RENEWABLE_BASE = ("发改运行〔2022〕1258号: 无2020年可再生能源电力消费数据, 无扣除基数, 未扣除 "
+                     "(no 2020 renewable electricity data: no deduction base, nothing deducted)")
 
 
 class InventoryError(ValueError):
@@ -102,6 +124,9 @@ class Accounted:
     year: np.ndarray
     grid_factor_year_used: dict[int, int]
     reporting_coal_year_used: dict[int, int | None]
+    feedstock: np.ndarray  # bool: 原料用能
+    non_fossil_fraction: np.ndarray  # non-fossil part of each record's energy
+    grid_non_fossil_year_used: dict[int, int | None] = field(default_factory=dict)
 
     @property
     def co2_t(self) -> np.ndarray:
@@ -129,17 +154,23 @@ def account(records: pd.DataFrame, fs: FactorSet, check_years: bool = True) -> A
     m = len(uniq)
     k = carrier * m + yi
     basis = qty * mult
+    feedstock = (_codes(records["use"], list(USES), "use", list(USES)) == 1 if "use" in records
+                 else np.zeros(len(qty), dtype=bool))
+    scope1 = basis * t["co2_scope1"].ravel()[k]
     return Accounted(
         factor_set=fs.code,
         basis_quantity=basis,
         energy_tce=basis * t["tce_equivalent"].ravel()[k],
         energy_tce_reporting=basis * t["tce_reporting"].ravel()[k],
-        co2_scope1_t=basis * t["co2_scope1"].ravel()[k],
+        co2_scope1_t=np.where(feedstock, 0.0, scope1) if feedstock.any() else scope1,  # feedstock is not burnt
         co2_scope2_t=basis * t["co2_scope2"].ravel()[k],
         carrier=carrier,
         year=years,
         grid_factor_year_used=t["grid_factor_year_used"],
         reporting_coal_year_used=t["reporting_coal_year_used"],
+        feedstock=feedstock,
+        non_fossil_fraction=t["non_fossil"].ravel()[k],
+        grid_non_fossil_year_used=t["grid_non_fossil_year_used"],
     )
 
 
@@ -178,18 +209,28 @@ class Inventory:
 
 
 def _metric_arrays(acc: Accounted) -> dict[str, np.ndarray]:
-    non_fossil = np.array([not CARRIERS[c].fossil for c in CARRIERS])[acc.carrier]
     coal = np.array([CARRIERS[c].coal for c in CARRIERS])[acc.carrier]
+    renewable = np.array([CARRIERS[c].renewable for c in CARRIERS])[acc.carrier]
     return {
         "energy_tce": acc.energy_tce,
         "energy_tce_reporting": acc.energy_tce_reporting,
         "co2_t": acc.co2_t,
         "co2_scope1_t": acc.co2_scope1_t,
         "co2_scope2_t": acc.co2_scope2_t,
-        "non_fossil_tce": np.where(non_fossil, acc.energy_tce, 0.0),
-        "non_fossil_tce_reporting": np.where(non_fossil, acc.energy_tce_reporting, 0.0),
+        "non_fossil_tce": acc.non_fossil_fraction * acc.energy_tce,
+        "non_fossil_tce_reporting": acc.non_fossil_fraction * acc.energy_tce_reporting,
         "coal_tce": np.where(coal, acc.energy_tce, 0.0),
+        "feedstock_tce": np.where(acc.feedstock, acc.energy_tce, 0.0),
+        "renewable_tce": np.where(renewable, acc.energy_tce, 0.0),
     }
+
+
+def _method_figures(row: dict[str, float], year: int, fs: FactorSet) -> None:
+    """Add the figures derived per year: renewable kWh and 等价值 tce, feedstock 等价值 (= 当量值: fuels only)."""
+    kwh = float(row["renewable_tce"] / fs.coal_equivalent[fs.index("electricity")])
+    row["renewable_kwh"] = kwh
+    row["renewable_tce_reporting"] = kwh * float(fs.reporting_coal(year)[0])
+    row["feedstock_tce_reporting"] = row["feedstock_tce"]
 
 
 def _table(keys: list[Any], sums: dict[str, np.ndarray], keep_empty: bool = False) -> dict[Any, dict[str, float]]:
@@ -249,7 +290,11 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
     for key, row in _table([(y, c) for y in year_keys for c in carriers], sums((1, 3))).items():
         by_year_carrier.setdefault(key[0], {})[key[1]] = row
 
+    for y, row in by_year.items():
+        _method_figures(row, y, fs)
     totals = {name: float(v.sum()) for name, v in metrics.items()}
+    for key in ("renewable_kwh", "renewable_tce_reporting", "feedstock_tce_reporting"):
+        totals[key] = sum(row[key] for row in by_year.values())
     totals["records"] = n
     for method, (e, nf) in METHODS.items():
         key = "non_fossil_share" if method == "equivalent" else "non_fossil_share_reporting"
@@ -266,6 +311,12 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
     if used:
         warnings.append("grid factor: no published figure for year(s) "
                         + ", ".join(f"{y} (used {u})" for y, u in sorted(used.items())))
+    for what, table in (("等价值 electricity (" + (fs.reporting_coal_statistic or "thermal power coal rate") + ")",
+                         acc.reporting_coal_year_used), ("grid non-fossil share", acc.grid_non_fossil_year_used)):
+        reused = {y: u for y, u in table.items() if u and u != y}
+        if reused:
+            warnings.append(f"{what}: year(s) "
+                            + ", ".join(f"{y} reuse {u}'s value" for y, u in sorted(reused.items())))
     if check_periods:
         mixed = mixed_periods(records)
         for r in mixed.head(20).itertuples(index=False):
@@ -281,38 +332,137 @@ def trajectory(base_value: float, base_year: int, target_year: int, reduction: f
     return base_value * (1.0 - reduction) ** ((year - base_year) / (target_year - base_year))
 
 
+def constant_price_gdp(values: Mapping[int, tuple[float, int]], price_base_year: int,
+                       deflator: Mapping[int, float] | None = None) -> dict[int, float]:
+    """GDP {year: 10^4 yuan} at constant prices of `price_base_year`, from {year: (value, its price base year)}.
+
+    A value in another price base is converted with the deflator series {year: price index} (value x
+    index[base] / index[its base]); without the two index years it is refused (InventoryError), never mixed.
+    """
+    out = {}
+    for year, (value, base) in values.items():
+        if int(base) == int(price_base_year):
+            out[int(year)] = float(value)
+            continue
+        if not deflator or base not in deflator or price_base_year not in deflator:
+            raise InventoryError(
+                f"GDP of {year} is at {base} prices, the plan's GDP is at constant {price_base_year} prices: "
+                f"give a deflator (price index) series covering {base} and {price_base_year}, or enter {year} "
+                f"at {price_base_year} prices")
+        if not (deflator[base] > 0 and deflator[price_base_year] > 0):
+            raise InventoryError(f"deflator of {base} and {price_base_year} must be positive")
+        out[int(year)] = float(value) * deflator[price_base_year] / deflator[base]
+    return out
+
+
+def control_energy(by_year: Mapping[int, Mapping[str, float]], method: str,
+                   base_year: int = RENEWABLE_BASE_YEAR) -> dict[int, dict[str, Any]]:
+    """Per year and method: all energy, feedstock, renewable electricity, the new-renewable deduction and the
+    energy counted for dual control (all − feedstock − deduction), with the rules applied named.
+
+    The deduction is renewable electricity consumed beyond the base year's (kWh, never negative), converted
+    at the year's rate of the method; without base-year data there is no deduction base and nothing is deducted.
+    """
+    k = METHOD_KEYS[method]
+    base = by_year.get(base_year)
+    base_kwh = base.get("renewable_kwh") if base is not None else None
+    out = {}
+    for y, r in by_year.items():
+        kwh = float(r.get("renewable_kwh", 0.0))
+        renewable = float(r.get(k["renewable"], 0.0))
+        deduct_kwh = max(0.0, kwh - base_kwh) if base_kwh is not None and y > base_year else 0.0
+        deduct = renewable * deduct_kwh / kwh if kwh else 0.0
+        feedstock = float(r.get(k["feedstock"], 0.0))
+        out[y] = {
+            "energy_tce": r[k["energy"]], "feedstock_tce": feedstock, "renewable_tce": renewable,
+            "renewable_kwh": kwh, "renewable_base_kwh": base_kwh, "renewable_deduction_kwh": deduct_kwh,
+            "renewable_deduction_tce": deduct, "dual_control_energy_tce": r[k["energy"]] - feedstock - deduct,
+            "rules": [FEEDSTOCK_RULE, RENEWABLE_RULE if base_kwh is not None else NO_RENEWABLE_BASE],
+        }
+    return out
+
+
+METHOD_FIGURES = ("energy_tce", "feedstock_tce", "renewable_tce", "renewable_deduction_tce",
+                  "dual_control_energy_tce")
+
+
+def by_method(by_year: Mapping[int, Mapping[str, float]]) -> dict[str, Any]:
+    """Each method's (当量值, 等价值) energy for control, by year and summed over years, with co2_t beside it.
+
+    {"当量值": {"method": "equivalent", "energy_tce", "feedstock_tce", "renewable_tce",
+    "renewable_deduction_tce", "dual_control_energy_tce", "co2_t", "rules", "by_year": {year: {...}}}, "等价值": ...}
+    """
+    out: dict[str, Any] = {}
+    for method, label in METHOD_LABELS.items():
+        years = control_energy(by_year, method)
+        rows = {y: {k: e[k] for k in METHOD_FIGURES} | {"co2_t": by_year[y]["co2_t"], "rules": e["rules"]}
+                for y, e in sorted(years.items())}
+        out[label] = {"method": method, **{k: float(sum(r[k] for r in rows.values())) for k in (*METHOD_FIGURES, "co2_t")},
+                      "rules": list(dict.fromkeys(rule for r in rows.values() for rule in r["rules"])),
+                      "by_year": rows}
+    return out
+
+
+def status(value: float | None, allowed: float | None, year: int, target_year: int) -> str:
+    """no_target | no_data | on_track | off_track before the target year; met | missed from it on."""
+    if allowed is None:
+        return "no_target"
+    if value is None:
+        return "no_data"
+    ok = value <= allowed * (1 + 1e-12)
+    if year >= target_year:
+        return "met" if ok else "missed"
+    return "on_track" if ok else "off_track"
+
+
+def _per_year(value: float | Mapping[int, Any] | None, year: int) -> Any:
+    return value.get(year) if isinstance(value, Mapping) else value
+
+
 def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, float], *,
                  method: str = "equivalent", base_year: int = 2020, target_year: int = 2025,
                  reduction: float = 0.14, energy_cap_tce: float | Mapping[int, float] | None = None,
+                 cap_method: str | Mapping[int, str] | None = None, co2_reduction: float | None = None,
+                 co2_target_year: int | None = None, co2_cap_t: float | Mapping[int, float] | None = None,
                  factor_set: str = "") -> dict[str, Any]:
-    """Energy/CO2 intensity per 10,000 yuan GDP (constant prices) by year, and progress against targets.
+    """Energy and CO2 dual control by year: intensity per 10,000 yuan GDP (constant prices), progress, caps.
 
+    Energy is that counted for control (`control_energy`: feedstock and new renewables out), by `method`.
     `gdp`: {year: GDP in 10^4 yuan at constant prices}. A year without GDP gets no intensity (None), never
-    an interpolated one. `energy_cap_tce`: one cap for every year or a cap by year (total energy, same method).
+    an interpolated one. `energy_cap_tce`: one cap for every year or a cap by year, declared in `cap_method`
+    (default: `method`); a cap of the other method is not compared (the row says which method it is in).
+    `co2_reduction` (fraction, by `co2_target_year`, vs `base_year`) and `co2_cap_t`: the carbon targets.
     """
     if method not in METHODS:
         raise InventoryError(f"unknown method {method!r}; accepted: {', '.join(METHODS)}")
-    e_key, nf_key = METHODS[method]
-    if not 0 <= reduction < 1:
-        raise InventoryError("reduction must be a fraction in [0, 1)")
+    nf_key = METHODS[method][1]
+    for r, what in ((reduction, "reduction"), (co2_reduction, "co2_reduction")):
+        if r is not None and not 0 <= r < 1:
+            raise InventoryError(f"{what} must be a fraction in [0, 1)")
     gdp = {int(y): float(v) for y, v in gdp.items()}
     bad = [y for y, v in gdp.items() if not v > 0]
     if bad:
         raise InventoryError(f"GDP must be positive; year(s) {bad}")
+    energy = control_energy(by_year, method, base_year)
+    co2_target_year = co2_target_year or target_year
+    base_g = gdp.get(base_year)
+    base_ei = energy[base_year]["dual_control_energy_tce"] / base_g if base_year in energy and base_g else None
+    base_ci = by_year[base_year]["co2_t"] / base_g if base_year in by_year and base_g else None
     rows = []
-    base = by_year.get(base_year)
-    base_ei = base[e_key] / gdp[base_year] if base is not None and base_year in gdp else None
-    base_ci = base["co2_t"] / gdp[base_year] if base is not None and base_year in gdp else None
     for y in sorted(by_year):
-        r = by_year[y]
+        r, e = by_year[y], energy[y]
         g = gdp.get(y)
-        ei = r[e_key] / g if g else None
+        ei = e["dual_control_energy_tce"] / g if g else None
         ci = r["co2_t"] / g if g else None
-        cap = energy_cap_tce.get(y) if isinstance(energy_cap_tce, Mapping) else energy_cap_tce
         traj = trajectory(base_ei, base_year, target_year, reduction, y) if base_ei else None
+        co2_traj = (trajectory(base_ci, base_year, co2_target_year, co2_reduction, y)
+                    if base_ci and co2_reduction is not None else None)
+        declared = _per_year(energy_cap_tce, y)
+        declared_method = _per_year(cap_method, y) or method
+        cap = declared if declared_method == method else None
+        co2_cap = _per_year(co2_cap_t, y)
         rows.append({
-            "year": y,
-            "energy_tce": r[e_key],
+            "year": y, "method": method, "method_label": METHOD_LABELS[method], **e,
             "co2_t": r["co2_t"],
             "gdp_10k_yuan": g,
             "energy_intensity_tce_per_10k_yuan": ei,
@@ -321,33 +471,59 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
             "co2_intensity_change_vs_base": (ci / base_ci - 1.0) if ci is not None and base_ci else None,
             "trajectory_energy_intensity": traj,
             "on_track": (ei <= traj * (1 + 1e-12)) if ei is not None and traj is not None else None,
-            "non_fossil_share": (r[nf_key] / r[e_key]) if r[e_key] else None,
+            "trajectory_co2_intensity": co2_traj,
+            "co2_status": status(ci, co2_traj, y, co2_target_year),
+            "non_fossil_share": (r[nf_key] / r[METHODS[method][0]]) if r[METHODS[method][0]] else None,
             "coal_tce": r["coal_tce"],
             "zero_coal": r["coal_tce"] == 0.0,
             "energy_cap_tce": cap,
-            "cap_headroom_tce": (cap - r[e_key]) if cap is not None else None,
-            "within_cap": (r[e_key] <= cap) if cap is not None else None,
+            "energy_cap_declared_in": (METHOD_LABELS.get(declared_method, declared_method)
+                                       if declared is not None else None),
+            "cap_headroom_tce": (cap - e["dual_control_energy_tce"]) if cap is not None else None,
+            "within_cap": (e["dual_control_energy_tce"] <= cap) if cap is not None else None,
+            "co2_cap_t": co2_cap,
+            "within_co2_cap": (r["co2_t"] <= co2_cap) if co2_cap is not None else None,
         })
+    return {"summary": _summary(rows, base_ei, base_ci, method=method, base_year=base_year, target_year=target_year,
+                                reduction=reduction, co2_reduction=co2_reduction, co2_target_year=co2_target_year,
+                                factor_set=factor_set),
+            "years": rows}
+
+
+def _summary(rows: list[dict[str, Any]], base_ei: float | None, base_ci: float | None, *, method: str,
+             base_year: int, target_year: int, reduction: float, co2_reduction: float | None,
+             co2_target_year: int, factor_set: str) -> dict[str, Any]:
     with_ei = [r for r in rows if r["energy_intensity_tce_per_10k_yuan"] is not None]
     latest = with_ei[-1] if with_ei else None
-    target_ei = base_ei * (1 - reduction) if base_ei else None
-    summary = {
+    change = latest["energy_intensity_change_vs_base"] if latest else None
+    co2_change = latest["co2_intensity_change_vs_base"] if latest else None
+    caps = [r["within_cap"] for r in rows if r["within_cap"] is not None]
+    co2_caps = [r["within_co2_cap"] for r in rows if r["within_co2_cap"] is not None]
+    return {
         "factor_set": factor_set,
         "method": method,
+        "method_label": METHOD_LABELS[method],
+        "rules": list(dict.fromkeys(rule for r in rows for rule in r["rules"])),
         "base_year": base_year,
         "target_year": target_year,
         "target_reduction": reduction,
         "base_energy_intensity": base_ei,
-        "target_energy_intensity": target_ei,
+        "target_energy_intensity": base_ei * (1 - reduction) if base_ei else None,
         "latest_year": latest["year"] if latest else None,
         "latest_energy_intensity": latest["energy_intensity_tce_per_10k_yuan"] if latest else None,
-        "achieved_reduction": (-latest["energy_intensity_change_vs_base"]
-                               if latest and latest["energy_intensity_change_vs_base"] is not None else None),
+        "achieved_reduction": -change if change is not None else None,
         "required_reduction_by_latest": (1 - latest["trajectory_energy_intensity"] / base_ei
                                          if latest and base_ei and latest["trajectory_energy_intensity"] else None),
         "on_track": latest["on_track"] if latest else None,
+        "energy_status": (status(latest["energy_intensity_tce_per_10k_yuan"], latest["trajectory_energy_intensity"],
+                                 latest["year"], target_year) if latest else "no_data"),
+        "co2_target_year": co2_target_year,
+        "co2_target_reduction": co2_reduction,
+        "base_co2_intensity": base_ci,
+        "target_co2_intensity": base_ci * (1 - co2_reduction) if base_ci and co2_reduction is not None else None,
+        "co2_achieved_reduction": -co2_change if co2_change is not None else None,
+        "co2_status": latest["co2_status"] if latest else ("no_target" if co2_reduction is None else "no_data"),
         "zero_coal": all(r["zero_coal"] for r in rows),
-        "within_cap": (all(r["within_cap"] for r in rows if r["within_cap"] is not None)
-                       if energy_cap_tce is not None else None),
+        "within_cap": all(caps) if caps else None,
+        "within_co2_cap": all(co2_caps) if co2_caps else None,
     }
-    return {"summary": summary, "years": rows}

@@ -1,7 +1,8 @@
 """Energy consumption records from CSV/Excel: parsed and validated column-wise, errors row by row.
 
-Columns: `entity,sector,carrier,quantity,unit,year` (required) and `town`, `month` (optional; an empty
-month means an annual figure). Every bad cell is reported as a `RowError` (file, row number as a
+Columns: `entity,sector,carrier,quantity,unit,year` (required) and `town`, `month`, `entity_kind`, `use`
+(optional; an empty month means an annual figure; `use` is `energy`, the default, or `feedstock` for
+原料用能, which 发改环资〔2022〕803号 keeps out of energy consumption control: fuels only). Every bad cell is reported as a `RowError` (file, row number as a
 spreadsheet shows it — the header is row 1 — field, message); `RecordsError` carries all of them, so a
 user fixes a file in one pass. Nothing is guessed: an unknown carrier, an unknown unit or one of the
 wrong kind for the carrier, a negative quantity, text in a number or a missing field is an error.
@@ -27,8 +28,12 @@ from .carriers import CARRIERS, SECTORS
 from .units import UNITS, accepted_units, normalise_units
 
 REQUIRED = ("entity", "sector", "carrier", "quantity", "unit", "year")
-OPTIONAL = ("town", "month", "entity_kind")
+OPTIONAL = ("town", "month", "entity_kind", "use")
 ENTITY_KINDS = ("key_enterprise", "building", "town", "sector", "other")
+USES = ("energy", "feedstock")
+"""What a record's energy is used for: `feedstock` (原料用能) is kept out of energy consumption control."""
+_USE_ALIASES = {"": "energy", "energy": "energy", "能源": "energy", "燃料": "energy", "feedstock": "feedstock",
+                "原料": "feedstock", "原料用能": "feedstock"}
 YEAR_RANGE = (1990, 2100)
 
 
@@ -177,7 +182,7 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
     `source`: CSV text, bytes (CSV or .xlsx), a path (.csv/.xlsx), a file object or a DataFrame.
     Result columns: entity, sector, carrier (categorical), quantity (float, as given), unit (canonical
     code, categorical), year (int), month (int, 0 = annual), town (str, '' if none), entity_kind (str,
-    'other' if none), row (file row).
+    'other' if none), use (categorical energy | feedstock), row (file row).
     """
     df, name = _read_table(source, name)
     df.columns = [str(c).strip().lower() for c in df.columns]
@@ -284,6 +289,20 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
         errors.append((np.flatnonzero(bad_kind), "entity_kind",
                        lambda i: f"unknown entity kind {kcol.text(i)!r}; accepted: {', '.join(ENTITY_KINDS)}"))
 
+    ucol = cols["use"]
+    use_u = np.array([USES.index(_USE_ALIASES[u.lower()]) if u.lower() in _USE_ALIASES else -1
+                      for u in ucol.uniques], dtype=np.intp)
+    use_code = ucol.per_row(use_u)
+    if (use_code < 0).any():
+        errors.append((np.flatnonzero(use_code < 0), "use",
+                       lambda i: f"unknown use {ucol.text(i)!r}; accepted: {', '.join(USES)}"))
+    fuel = np.array([c.scope == 1 for c in CARRIERS.values()])
+    not_fuel = (use_code == 1) & (carrier_code >= 0)
+    not_fuel[not_fuel] = ~fuel[carrier_code[not_fuel]]
+    if not_fuel.any():
+        errors.append((np.flatnonzero(not_fuel), "use",
+                       lambda i: f"feedstock use applies to fuels only, not {car.text(i)!r}"))
+
     if errors:
         out: list[RowError] = []
         for idx, fld, msg in errors:
@@ -303,6 +322,7 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
         "month": np.where(np.isfinite(month_f), month_f, 0).astype(np.int64),
         "town": cols["town"].values(),
         "entity_kind": kcol.per_row(kind_u),
+        "use": pd.Categorical.from_codes(use_code, categories=list(USES)),
         "row": rows,
     })
     mixed = mixed_periods(out_df, rows_only=True)

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from carbonpeak.accounting import services
 from carbonpeak.accounting.demo import load_demo
 from carbonpeak.accounting.models import EmissionFactor, EnergyRecord, FactorSet, GdpRecord, InventoryRun
+from carbonpeak.plan.models import Indicator
 
 C = 44 / 12
 CSV = """entity,sector,carrier,quantity,unit,year
@@ -40,7 +41,10 @@ def test_cli_compute_json_exact_totals(tmp_path):
     assert d["co2_t"] == pytest.approx(GAS_T + 420.0 + DIESEL_T + 30.0, rel=1e-12)
     assert d["by_carrier"]["electricity"]["co2_t"] == pytest.approx(420.0)
     assert d["by_sector"]["agriculture"]["co2_t"] == 0.0 and d["by_sector"]["agriculture"]["energy_tce"] == pytest.approx(122.9)
-    assert d["non_fossil_share"] == pytest.approx(122.9 / ENERGY)
+    assert d["non_fossil_share"] == pytest.approx((122.9 + 0.328 * 122.9) / ENERGY)  # PV + grid's non-fossil part
+    assert set(d["methods"]) == {"当量值", "等价值"}
+    assert d["methods"]["当量值"]["dual_control_energy_tce"] == pytest.approx(ENERGY)  # no feedstock, no 2020 base
+    assert "无扣除基数" in " ".join(d["methods"]["当量值"]["rules"])
     out = StringIO()
     call_command("accounting", "compute", "--input", str(path), "--format", "json", "--factor-set", "cn-mee-2024",
                  stdout=out)
@@ -110,17 +114,18 @@ def test_import_is_atomic_and_reports_rows(qingpu_plan, tmp_path):
 def test_inventory_records_factor_set_and_caches(qingpu_plan):
     services.import_records(qingpu_plan, CSV, "a.csv")
     GdpRecord.objects.create(plan=qingpu_plan, year=2022, value_10k_yuan=1000.0)
-    run = services.inventory(qingpu_plan)
+    assert services.inventory(qingpu_plan).method == "reporting"  # the default assessment method: 等价值
+    run = services.inventory(qingpu_plan, method="equivalent")
     assert run.factor_set.code == "sh-2022" and run.result["factor_set"] == "sh-2022"
     assert run.energy_tce == pytest.approx(ENERGY)
     row = run.result["dual_control"]["years"][0]
     assert row["energy_intensity_tce_per_10k_yuan"] == pytest.approx(ENERGY / 1000.0)
-    assert services.inventory(qingpu_plan).id == run.id  # unchanged inputs: same run
-    run2 = services.inventory(qingpu_plan, "cn-mee-2024")
+    assert services.inventory(qingpu_plan, method="equivalent").id == run.id  # unchanged inputs: same run
+    run2 = services.inventory(qingpu_plan, "cn-mee-2024", method="equivalent")
     assert run2.id != run.id and run2.factor_set.code == "cn-mee-2024"
     EnergyRecord.objects.filter(carrier="diesel").update(quantity=100)
-    assert services.inventory(qingpu_plan).id != run.id
-    assert InventoryRun.objects.count() == 3
+    assert services.inventory(qingpu_plan, method="equivalent").id != run.id
+    assert InventoryRun.objects.count() == 4
 
 
 @pytest.mark.django_db
@@ -157,7 +162,7 @@ def test_api_compute_records_inventory_lmdi(client, qingpu_plan, user):
     assert r.status_code == 200, r.content
     records = client.get("/api/accounting/records?year=2022").json()
     assert len(records) == 5 and {x["carrier"] for x in records} >= {"diesel", "heat"}
-    inv = client.get("/api/accounting/inventory/2022").json()
+    inv = client.get("/api/accounting/inventory/2022?method=equivalent").json()
     assert inv["factor_set"] == "sh-2022"
     assert inv["totals"]["energy_tce"] == pytest.approx(ENERGY)
     assert inv["by_sector"]["transport"]["co2_t"] == pytest.approx(DIESEL_T)
@@ -203,7 +208,9 @@ def test_demo_inventory_pages(client, qingpu_plan, user):
     assert s["zero_coal"] is True and s["within_cap"] is True
     assert 0.08 < s["achieved_reduction"] < 0.14 and s["on_track"] is False  # visible, slightly off the -14% track
     rows = {r["year"]: r for r in run.result["dual_control"]["years"]}
-    assert 4.0e6 < rows[2020]["energy_tce"] < 5.0e6
+    assert rows[2020]["method_label"] == "等价值" and 7.0e6 < rows[2020]["energy_tce"] < 9.0e6  # electricity ~2.5x
+    equivalent = {r["year"]: r for r in services.inventory(qingpu_plan, method="equivalent").result["dual_control"]["years"]}
+    assert 4.0e6 < equivalent[2020]["energy_tce"] < 5.0e6
     assert 1.1e7 < rows[2020]["gdp_10k_yuan"] < 1.45e7 and 1.2e7 < rows[2025]["gdp_10k_yuan"] < 1.45e7
     assert rows[2025]["non_fossil_share"] > rows[2020]["non_fossil_share"]
     assert len(run.result["by_town"]) == 11
@@ -225,9 +232,39 @@ def test_demo_inventory_pages(client, qingpu_plan, user):
         assert sum(step["effects_t"].values()) + sum(step["separate_t"].values()) == pytest.approx(step["total_change_t"], rel=1e-9)
     html = client.get("/accounting/factors/").content.decode()
     assert "GB/T 2589-2020" in html and "0.7143" in html
+    lng = html.split('id="factor-sh-2022-lng"')[1].split("</tr>")[0]
+    assert "unverified" in lng and "secondary source" in lng and "51498" in lng  # (English: set above)
+    gas = html.split('id="factor-sh-2022-natural_gas"')[1].split("</tr>")[0]
+    assert "35544" in gas and "38931" in gas  # the two heat contents, stated next to the factor
+    assert "供电煤耗" in html and "0.328" in html
     home = client.get("/").content.decode()
     assert 'id="accounting-panel"' in home and 'id="acc-trend"' in home and "acc-trend-data" in home
-    assert 'id="acc-intensity">-11.' in home  # demo: about -11.5% by 2025, short of -14%
+    assert 'id="acc-intensity">-11.' in home  # demo: about -11.3% (等价值) by 2025, short of -14%
+    assert "等价值" in home
+
+
+@pytest.mark.django_db
+def test_inventory_page_shows_dual_control_by_method(client, qingpu_plan):
+    """The page names the method of every figure and the rules applied, from the same run the API gives."""
+    load_demo(qingpu_plan)
+    html = client.get("/accounting/inventory/2025/").content.decode()
+    api = client.get("/api/accounting/inventory/2025").json()["dual_control"]
+    assert api["method_label"] == "等价值" and 'id="method-label">等价值<' in html
+    assert 'id="assessment-method">等价值<' in html
+    assert f'{api["dual_control_energy_tce"]:,.0f}' in html.split('id="dc-control-energy"')[1][:80]
+    assert "发改运行〔2022〕1258号" in html and "发改环资〔2022〕803号" in html
+    assert 'id="dc-co2-status">未设定目标<' in html  # the demo plan's CO2 intensity target has no figure yet
+    Indicator.objects.filter(plan=qingpu_plan, code="carbon-intensity-gdp-2025").update(target_value=18)
+    html = client.get("/accounting/inventory/2025/").content.decode()
+    co2 = client.get("/api/accounting/inventory/2025").json()["dual_control"]
+    assert co2["co2_status"] in ("met", "missed")  # 2025 is the target year: decided
+    assert f'id="dc-co2-status">{ {"met": "已完成", "missed": "未完成"}[co2["co2_status"]] }<' in html
+    equivalent = client.get("/accounting/inventory/2025/?method=equivalent").content.decode()
+    assert 'id="method-label">当量值<' in equivalent and 'id="assessment-method">等价值<' in equivalent
+    GdpRecord.objects.filter(plan=qingpu_plan, year=2024, sector="").update(price_base_year=2024)
+    r = client.get("/accounting/inventory/2025/")
+    assert r.status_code == 422 and "2024 prices" in r.content.decode()
+    assert client.get("/api/accounting/inventory").status_code == 422
 
 
 @pytest.mark.django_db

@@ -24,7 +24,12 @@ FUELS = [
     ("natural_gas", 10, "万m3", 100000 * 1.2143e-3, 100000 * 389.31e-3 / 1e4 * 15.3 * 0.99 * C),
     ("natural_gas", 0.001, "亿m3", 100000 * 1.2143e-3, 100000 * 389.31e-3 / 1e4 * 15.3 * 0.99 * C),
     ("diesel", 1.4571, "tce", 1.4571, 42.652e-3 * 20.2 * 0.98 * C),  # 1 t of diesel entered as tce
+    # LNG: standard coal at 51498 kJ/kg (GB/T 2589-2020), CO2 at 44.2 GJ/t x 17.2 tC/TJ x 98% (NDRC 2015 defaults)
+    ("lng", 10, "t", 10 * 1.7572, 10 * 44.2e-3 * 17.2 * 0.98 * C),  # 1.7572 = 51498 / 29307.6 to 4 places
+    ("hydrogen", 2, "t", 2 * 4.0945, 0.0),  # 4.0945 = 120 MJ/kg / 29.3076 MJ/kgce to 4 places; no carbon
+    ("biomass", 500, "GJ", 500 * 0.03412, 0.0),  # by heat content (1/29.3076); biogenic CO2 not counted
 ]
+NON_FOSSIL = {"biomass"}
 
 
 def one(carrier, qty, unit, year=2022, sector="industry"):
@@ -43,17 +48,17 @@ def test_fuel_by_hand(code, carrier, qty, unit, tce, co2):
     assert inv.factor_set == code
     coal = carrier in ("raw_coal", "coke")
     assert inv.totals["coal_tce"] == (pytest.approx(tce) if coal else 0)
-    assert inv.totals["non_fossil_share"] == 0
+    assert inv.totals["non_fossil_share"] == (1 if carrier in NON_FOSSIL else 0)
 
 
-@pytest.mark.parametrize("code,year,heat_t,grid_t", [
-    ("sh-2022", 2022, 1000 * 0.06, 100000 * 0.42e-3),
-    ("cn-mee-2024", 2022, 1000 * 0.11, 100000 * 0.5366e-3),
-    ("cn-mee-2024", 2021, 1000 * 0.11, 100000 * 0.5568e-3),
-    ("cn-mee-2024", 2023, 1000 * 0.11, 100000 * 0.5306e-3),
-    ("cn-ets-2022", 2022, 1000 * 0.11, 100000 * 0.5703e-3),
+@pytest.mark.parametrize("code,year,heat_t,grid_t,grid_non_fossil", [
+    ("sh-2022", 2022, 1000 * 0.06, 100000 * 0.42e-3, (0.14 - 0.015) * 1.25e8 / 305.5e-6 / 1560e8),  # = 0.328
+    ("cn-mee-2024", 2022, 1000 * 0.11, 100000 * 0.5366e-3, 0),  # no grid non-fossil share in the set
+    ("cn-mee-2024", 2021, 1000 * 0.11, 100000 * 0.5568e-3, 0),
+    ("cn-mee-2024", 2023, 1000 * 0.11, 100000 * 0.5306e-3, 0),
+    ("cn-ets-2022", 2022, 1000 * 0.11, 100000 * 0.5703e-3, 0),
 ])
-def test_heat_and_electricity_by_hand(code, year, heat_t, grid_t):
+def test_heat_and_electricity_by_hand(code, year, heat_t, grid_t, grid_non_fossil):
     fs = get_factor_set(code)
     heat = compute_inventory(one("heat", 1000, "GJ", year), fs)
     assert heat.totals["energy_tce"] == pytest.approx(1000 * 0.03412)
@@ -64,8 +69,8 @@ def test_heat_and_electricity_by_hand(code, year, heat_t, grid_t):
     assert el.totals["energy_tce"] == pytest.approx(100000 * 0.1229e-3)  # 12.29 tce (当量值)
     assert el.totals["energy_tce_reporting"] == pytest.approx(100000 * 0.3055e-3)  # 等价值
     assert el.totals["co2_scope2_t"] == pytest.approx(grid_t)
-    assert el.totals["non_fossil_share"] == 0
-    for carrier in ("pv_electricity", "green_electricity"):
+    assert el.totals["non_fossil_share"] == pytest.approx(grid_non_fossil, abs=5e-4)
+    for carrier in ("pv_electricity", "green_electricity", "wind_electricity"):
         nf = compute_inventory(one(carrier, 10, "万kWh", year), fs)
         assert nf.totals["energy_tce"] == pytest.approx(12.29)
         assert nf.totals["co2_t"] == 0
@@ -98,10 +103,11 @@ Mall,buildings,heat,500,GJ,2022,徐泾镇,2
     total_e = 121.43 + 122.9 + 50 * 1.4571 + 122.9 + 34.12
     assert inv.totals["energy_tce"] == pytest.approx(total_e)
     assert inv.totals["co2_t"] == pytest.approx(gas_t + 420 + diesel_t + 60)
-    assert inv.totals["non_fossil_share"] == pytest.approx(122.9 / total_e)
+    grid_nf = 0.328  # Shanghai grid non-fossil share (derived from the 十三五 plan's 2020 targets, see the data)
+    assert inv.totals["non_fossil_share"] == pytest.approx((122.9 + grid_nf * 122.9) / total_e)
     rep = total_e - 2 * 122.9 + 2 * 305.5
     assert inv.totals["energy_tce_reporting"] == pytest.approx(rep)
-    assert inv.totals["non_fossil_share_reporting"] == pytest.approx(305.5 / rep)
+    assert inv.totals["non_fossil_share_reporting"] == pytest.approx((305.5 + grid_nf * 305.5) / rep)
     assert inv.by_year[2022]["co2_t"] == pytest.approx(inv.totals["co2_t"])
     assert inv.by_year_sector[2022]["industry"]["energy_tce"] == pytest.approx(121.43 + 122.9)
     assert sum(v["co2_t"] for v in inv.by_sector.values()) == pytest.approx(inv.totals["co2_t"])
@@ -140,11 +146,12 @@ def test_vectorised_equals_scalar_sum():
     df = pd.DataFrame({"carrier": c, "unit": [units[x] for x in c], "quantity": rng.random(n) * 1000,
                        "year": rng.integers(2020, 2024, n), "sector": "industry", "entity": "x", "town": ""})
     acc = account(df, fs)
+    # typed from the cited documents, not read from the factor set the code uses (t CO2 per basis unit)
+    direct = {"diesel": 42.652e-3 * 20.2 * 0.98 * C, "natural_gas": 389.31e-3 / 1e4 * 15.3 * 0.99 * C}
+    grid = {2020: 0.5568e-3, 2021: 0.5568e-3, 2022: 0.5366e-3, 2023: 0.5306e-3}  # MEE/NBS; 2020 uses 2021's
     expected = 0.0
     for carrier, q, y in zip(df.carrier, df.quantity, df.year):
-        i = fs.index(carrier)
-        s2 = {"electricity": fs.grid_factor(int(y))[0], "heat": fs.heat_co2}.get(carrier, 0.0)
-        expected += q * (fs.co2_direct[i] + s2)
+        expected += q * {"electricity": grid[int(y)], "heat": 0.11}.get(carrier, direct.get(carrier, 0.0))
     assert acc.co2_t.sum() == pytest.approx(expected, rel=1e-12)
 
 
