@@ -1,0 +1,237 @@
+"""Assessment pages: allocation editor, scoring sheet, barometer, 通报 notice (HTML and Excel), reward split.
+
+Who sees what is decided in `access`; the figures come from `services`. A unit sees its own rows only.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carbonpeak.assessment import access, services
+from carbonpeak.assessment.access import member_required
+from carbonpeak.assessment.models import Allocation, Status
+from carbonpeak.core import clock
+from carbonpeak.core.errors import error_text
+
+METHODS = ("equal", "proportional", "weighted", "manual")
+
+
+def _year(request, data=None) -> int:
+    """The year asked for (default: last year, the one being assessed)."""
+    try:
+        return int((data or request.GET).get("year") or clock.today().year - 1)
+    except ValueError:
+        return clock.today().year - 1
+
+
+def input_errors(view):
+    """A rubric or data problem is a 422 page naming it, never a 500."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except services.InputError as exc:
+            return render(request, "assessment/error.html", {"error": str(exc), "year": kwargs.get("year")},
+                          status=422)
+
+    return wrapped
+
+
+def _failed(request, exc: Exception) -> None:
+    messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+
+
+def _office_write(request, write, done: str, not_a_number: str) -> None:
+    """Run one of the office's writes; its outcome (or what was wrong) becomes a message on the next page."""
+    access.require_office(request.actor)
+    try:
+        write()
+        messages.success(request, done)
+    except (*services.InputError, ValidationError) as exc:
+        _failed(request, exc)
+    except ValueError:  # float() of what the form sent
+        messages.error(request, not_a_number)
+
+
+def _number(request, field: str) -> float:
+    return float(request.POST.get(field) or "nan")
+
+
+@member_required
+def index(request):
+    year = _year(request)
+    visible = Allocation.objects.filter(plan=request.plan)
+    if not request.actor.sees_all:
+        visible = visible.filter(status=Status.APPROVED)
+    return render(request, "assessment/index.html", {
+        "year": year, "years": range(year - 3, year + 2), "allocations": visible[:30],
+        "office": access.can_manage(request.actor), "district": request.actor.sees_all})
+
+
+def _manual_shares(request, rows: list[dict]) -> dict[str, float]:
+    shares = {}
+    for row in rows:
+        raw = request.POST.get(f"share-{row['code']}", "")
+        try:
+            shares[row["code"]] = float(raw)
+        except ValueError:
+            raise ValidationError(_("%(unit)s: %(value)r is not a number") % {"unit": row["unit"], "value": raw})
+    return shares
+
+
+@member_required
+def allocations(request):
+    """The editor: the office previews an indicator's split by a method, adjusts shares, saves a draft version."""
+    access.require_district(request.actor)
+    data = request.POST if request.method == "POST" else request.GET
+    indicator = data.get("indicator") or services.ENERGY_TOTAL
+    year, method = _year(request, data), data.get("method") or "proportional"
+    target = data.get("to") or Allocation.Target.TOWNS
+    preview, error = None, None
+    try:
+        preview = services.allocate(request.plan, indicator, year, "equal" if method == "manual" else method, target)
+        if request.method == "POST":
+            access.require_office(request.actor)
+            params = {"shares": _manual_shares(request, preview["allocations"])} if method == "manual" else {}
+            alloc = services.save_allocation(request.actor, request.plan, indicator, year, method, target, params)
+            messages.success(request, _("Saved as draft version %(v)s.") % {"v": alloc.version})
+            return redirect("assessment:allocation", pk=alloc.pk)
+    except (*services.InputError, ValidationError) as exc:
+        error = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+    return render(request, "assessment/allocations.html", {
+        "preview": preview, "error": error, "indicator": indicator, "year": year, "method": method, "to": target,
+        "methods": METHODS, "targets": Allocation.Target.choices, "office": access.can_manage(request.actor),
+        "indicators": request.plan.indicators.filter(kind="quantitative").order_by("position")
+        | request.plan.indicators.filter(code=services.ENERGY_TOTAL),
+        "versions": Allocation.objects.filter(plan=request.plan, indicator=indicator, year=year, target=target)})
+
+
+def _visible_allocation(request, pk: int) -> Allocation:
+    alloc = Allocation.objects.filter(pk=pk, plan=request.plan).first()
+    if alloc is None or not (request.actor.sees_all or alloc.is_approved):
+        raise Http404("not found")
+    rows = access.own_rows(request.actor, alloc.result["allocations"])
+    if not rows and not request.actor.sees_all:
+        raise Http404("not found")
+    alloc.visible_rows = rows
+    return alloc
+
+
+@member_required
+def allocation(request, pk: int):
+    alloc = _visible_allocation(request, pk)
+    return render(request, "assessment/allocation.html", {
+        "alloc": alloc, "rows": alloc.visible_rows, "office": access.can_manage(request.actor),
+        "district": request.actor.sees_all})
+
+
+@require_POST
+@member_required
+def allocation_approve(request, pk: int):
+    alloc = _visible_allocation(request, pk)
+    access.require_office(request.actor)
+    try:
+        services.approve_allocation(request.actor, alloc)
+        messages.success(request, _("Allocation approved."))
+    except ValidationError as exc:
+        _failed(request, exc)
+    return redirect("assessment:allocation", pk=alloc.pk)
+
+
+@member_required
+@input_errors
+def sheet(request, year: int):
+    """The scoring sheet: every item's points and evidence (a unit: its own)."""
+    result = services.run(request.plan, year)
+    rows = access.own_rows(request.actor, result["units"])
+    assessment = services.get_assessment(request.plan, year)
+    return render(request, "assessment/sheet.html", {
+        "year": year, "result": result, "rows": rows, "office": access.can_manage(request.actor),
+        "district": request.actor.sees_all, "assessment": assessment,
+        "adjustments": assessment.adjustments.select_related("unit", "created_by") if assessment else [],
+        "units": [(r["code"], r["unit"]) for r in result["units"]]})
+
+
+@require_POST
+@member_required
+def adjust(request, year: int):
+    def write():
+        unit = request.plan.units.filter(code=request.POST.get("unit", "")).first()
+        if unit is None:
+            raise ValidationError({"unit": _("Choose a unit.")})
+        services.add_adjustment(request.actor, request.plan, year, unit, _number(request, "points"),
+                                request.POST.get("reason", ""))
+
+    _office_write(request, write, _("Adjustment recorded."), _("Points must be a number."))
+    return redirect("assessment:sheet", year=year)
+
+
+@require_POST
+@member_required
+def approve(request, year: int):
+    _office_write(request, lambda: services.approve_assessment(request.actor, request.plan, year),
+                  _("The assessment is approved; its results are frozen."), "")
+    return redirect("assessment:sheet", year=year)
+
+
+@member_required
+@input_errors
+def barometer(request, year: int):
+    rows = access.own_rows(request.actor, services.barometer(request.plan, year))
+    chart = [{"unit": r["unit"], "change": r["intensity_change"], "expected": r["expected_change"],
+              "colour": r["colour"]} for r in rows]
+    return render(request, "assessment/barometer.html", {"year": year, "rows": rows, "chart": chart})
+
+
+@member_required
+@input_errors
+def notice(request, year: int):
+    access.require_district(request.actor)
+    return render(request, "assessment/notice.html", services.notice(request.plan, year))
+
+
+@member_required
+@input_errors
+def notice_xlsx(request, year: int):
+    access.require_district(request.actor)
+    from openpyxl import Workbook
+
+    data = services.notice(request.plan, year)
+    book = Workbook()
+    ws = book.active
+    ws.title = f"{year}年度考核"
+    ws.append(["排名", "单位", "得分", "等次", "一票否决", "通报批评", "约谈"])
+    criticise = {r["unit"] for r in data["criticise"]}
+    interview = {r["unit"] for r in data["interview"]}
+    for r in data["units"]:
+        ws.append([r["rank"], r["unit"], r["score"], r["grade_zh"], "、".join(v["name_zh"] for v in r["veto"]),
+                   "是" if r["unit"] in criticise else "", "是" if r["unit"] in interview else ""])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="assessment-notice-{year}.xlsx"'
+    return response
+
+
+@member_required
+@input_errors
+def reward(request, year: int):
+    if request.method == "POST":
+        _office_write(request, lambda: services.set_reward_pool(request.actor, request.plan, year,
+                                                                _number(request, "yuan")),
+                      _("Reward pool saved."), _("The pool must be an amount in yuan."))
+        return redirect("assessment:reward", year=year)
+    result = services.reward(request.plan, year)
+    return render(request, "assessment/reward.html", {
+        "year": year, "result": result, "rows": access.own_rows(request.actor, result["units"]),
+        "office": access.can_manage(request.actor), "district": request.actor.sees_all})
