@@ -27,7 +27,7 @@ if not SECRET_KEY:
     SECRET_KEY = "carbonpeak-insecure-local-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
-DOMAIN_APPS = ["plan", "accounting", "monitoring", "tracking", "scenarios", "assessment"]
+DOMAIN_APPS = ["plan", "accounting", "monitoring", "tracking", "scenarios", "assessment", "review"]
 """Domain apps in dependency order: URLs, API routers and demo data are collected from them in this order."""
 
 INSTALLED_APPS = [
@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "carbonpeak.monitoring",
     "carbonpeak.scenarios",
     "carbonpeak.assessment",
+    "carbonpeak.review",
 ]
 
 MIDDLEWARE = [
