@@ -8,6 +8,7 @@ NAV_LABELS = {
     "accounting": _("Accounting"),
     "monitoring": _("Monitoring"),
     "scenarios": _("Scenarios"),
+    "review": _("Project energy review"),
 }
 
 

@@ -72,37 +72,45 @@ def _cap(plan: Plan, method: str) -> tuple[float | None, int | None]:
     return caps[year], year
 
 
+def _district(plan: Plan, method: str) -> dict[str, Any]:
+    """The cap, its year and the energy accounted for control in the latest year (None when unknown)."""
+    cap, cap_year = _cap(plan, method)
+    out: dict[str, Any] = {"cap": None, "cap_year": cap_year, "energy": 0.0, "year": None, "run": None}
+    if cap is None:
+        return out | {"note": "headroom: no energy cap recorded in accounting"}
+    run = accounting.inventory(plan, method=method)
+    rows = run.result["dual_control"]["years"]
+    if not rows:
+        return out | {"note": "headroom: no energy accounted yet, cap headroom not computed"}
+    return out | {"cap": cap, "energy": rows[-1]["dual_control_energy_tce"], "year": rows[-1]["year"], "run": run,
+                  "note": f"headroom: cap {cap_year} ({METHOD_LABELS[method]}) less energy accounted in "
+                          f"{rows[-1]['year']} less the approved projects"}
+
+
+def district_headroom(plan: Plan) -> tuple[float | None, int | None]:
+    """The cap's headroom before any approved project (cap − accounted energy) and the cap year."""
+    d = _district(plan, accounting.assessment_basis(plan).method)
+    return (d["cap"] - d["energy"] if d["cap"] is not None else None), d["cap_year"]
+
+
 def budget(plan: Plan, town: ResponsibleUnit, projects: list[ProjectProposal]) -> Budget:
     """The cap, the accounted energy and the approved projects' use of it; the town's allocated share."""
     method = accounting.assessment_basis(plan).method
-    cap, cap_year = _cap(plan, method)
-    notes: list[str] = []
-    energy = year = None
+    d = _district(plan, method)
+    notes = [d["note"]]
     town_energy = 0.0
-    if cap is not None:
-        run = accounting.inventory(plan, method=method)
-        rows = run.result["dual_control"]["years"]
-        if rows:
-            energy, year = rows[-1]["dual_control_energy_tce"], rows[-1]["year"]
-            view = accounting.year_view(run, year) or {}
-            town_energy = view.get("by_town", {}).get(town.name_zh, {}).get("energy_tce", 0.0)
-            notes.append(f"headroom: cap {cap_year} ({METHOD_LABELS[method]}) less energy accounted in {year} "
-                         f"less {len(projects)} approved project(s)")
-        else:
-            cap = None
-            notes.append("headroom: no energy accounted yet, cap headroom not computed")
-    else:
-        notes.append("headroom: no energy cap recorded in accounting")
-    alloc = assessment.approved_allocation(plan, assessment.ENERGY_TOTAL, cap_year) if cap_year else None
+    if d["run"] is not None:
+        view = accounting.year_view(d["run"], d["year"]) or {}
+        town_energy = view.get("by_town", {}).get(town.name_zh, {}).get("energy_tce", 0.0)
+    alloc = assessment.approved_allocation(plan, assessment.ENERGY_TOTAL, d["cap_year"]) if d["cap_year"] else None
     share = next((r["value"] for r in (alloc.result["allocations"] if alloc else []) if r.get("code") == town.code),
                  None)
     if share is None:
         notes.append(f"town share: no approved allocation of {assessment.ENERGY_TOTAL} for {town.name_zh}")
-    return Budget(method=method, cap_tce=cap, cap_year=cap_year, district_energy_tce=energy or 0.0,
-                  district_energy_year=year,
-                  approved_tce=sum(p.result.get("cap_year_control_tce", 0.0) for p in projects),
-                  town_allocated_tce=share, town_energy_tce=town_energy,
-                  town_approved_tce=sum(p.result.get("cap_year_control_tce", 0.0) for p in projects if p.town_id == town.pk),
+    used = lambda ps: sum(p.result.get("cap_year_control_tce", 0.0) for p in ps)  # noqa: E731
+    return Budget(method=method, cap_tce=d["cap"], cap_year=d["cap_year"], district_energy_tce=d["energy"],
+                  district_energy_year=d["year"], approved_tce=used(projects), town_allocated_tce=share,
+                  town_energy_tce=town_energy, town_approved_tce=used(p for p in projects if p.town_id == town.pk),
                   notes=tuple(notes))
 
 
@@ -153,4 +161,52 @@ def decide(actor: access.Actor, proposal: ProjectProposal, outcome: str, comment
     return decision
 
 
-__all__ = ["PermissionDenied", "approved", "approved_loads", "assess", "budget", "decide", "submit"]
+PAGE_DRAWS = 2000
+"""Draws of the portfolio page's three projections (none, approved, approved + pending)."""
+
+
+def waterfall(start: float | None, steps: list[tuple[str, float]]) -> dict[str, Any] | None:
+    """Headroom consumed project by project (ECharts waterfall: each bar from the level before to after)."""
+    if start is None:
+        return None
+    rows, level = [], start
+    for name, used in steps:
+        rows.append({"name": name, "before": level, "after": level - used, "used": used})
+        level -= used
+    return {"start": start, "steps": rows, "end": level}
+
+
+def _cumulative(projects: list[ProjectProposal]) -> dict[str, float]:
+    """Sum of the projects' effect (percentage points of intensity, tce) in 2025 and 2030."""
+    out: dict[str, float] = {}
+    for p in projects:
+        for row in p.result.get("impact_by_year", []):
+            if row["year"] in (2025, 2030):
+                out[f"pct_points_{row['year']}"] = out.get(f"pct_points_{row['year']}", 0.0) + row["pct_points"]
+                out[f"energy_tce_{row['year']}"] = out.get(f"energy_tce_{row['year']}", 0.0) + row["project_energy_tce"]
+    return out
+
+
+def portfolio(plan: Plan, proposals: list[ProjectProposal], draws: int | None = None) -> dict[str, Any]:
+    """Pending and approved proposals, their cumulative effect, and "what if we approve all pending"."""
+    from carbonpeak.scenarios.engine import project
+
+    draws = draws or PAGE_DRAWS
+    approved_ps = [p for p in proposals if p.is_approved]
+    pending = [p for p in proposals if not p.decision]
+    cal = scenarios.calibration(plan)
+    scenario = scenarios.ensure_defaults(plan)[1].engine_scenario()
+    peaks = {}
+    for key, ps in (("none", []), ("approved", approved_ps), ("all", approved_ps + pending)):
+        proj = project(scenario, cal.base, draws=draws, seed=DEFAULT_SEED, wedges=False, state=cal.state,
+                       committed_loads=approved_loads(ps))
+        peaks[key] = proj.peak()["p_peak_by"]
+    start, cap_year = district_headroom(plan)
+    steps = [(p.name, p.result.get("cap_year_control_tce", 0.0)) for p in approved_ps + pending]
+    return {"approved": approved_ps, "pending": pending, "p_peak_by_2030": peaks, "draws": draws,
+            "cumulative_approved": _cumulative(approved_ps), "cumulative_all": _cumulative(approved_ps + pending),
+            "waterfall": waterfall(start, steps), "cap_year": cap_year, "approved_count": len(approved_ps)}
+
+
+__all__ = ["PermissionDenied", "approved", "approved_loads", "assess", "budget", "decide", "district_headroom",
+           "portfolio", "submit", "waterfall"]
