@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from carbonpeak.accounting import services as accounting
@@ -20,7 +19,7 @@ from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit
 from carbonpeak.review import access
 from carbonpeak.review.engine import Budget, FieldError, Proposal, ProposalError, Rules, load_rules, parse_proposal
 from carbonpeak.review.engine import review as engine_review
-from carbonpeak.review.models import ProjectProposal, ReviewDecision
+from carbonpeak.review.models import APPROVED_OUTCOMES, ProjectProposal, ReviewDecision
 from carbonpeak.scenarios import services as scenarios
 from carbonpeak.tracking.services import audit, snapshot
 
@@ -50,11 +49,9 @@ def parse(plan: Plan, data: Any, file: str = "proposal") -> Proposal:
     return p
 
 
-def approved(plan: Plan, exclude: ProjectProposal | None = None) -> list[ProjectProposal]:
+def approved(plan: Plan) -> list[ProjectProposal]:
     """The hook: approved proposals (通过, 有条件通过) are committed load in later reviews and the plan scenario."""
-    qs = ProjectProposal.objects.filter(plan=plan, decision__in=["通过", "有条件通过"]).select_related("town")
-    if exclude is not None and exclude.pk:
-        qs = qs.exclude(pk=exclude.pk)
+    qs = ProjectProposal.objects.filter(plan=plan, decision__in=APPROVED_OUTCOMES).select_related("town")
     return list(qs.order_by("created_at", "pk"))
 
 
@@ -114,19 +111,17 @@ def budget(plan: Plan, town: ResponsibleUnit, projects: list[ProjectProposal]) -
                   notes=tuple(notes))
 
 
-def assess(plan: Plan, data: Any, file: str = "proposal", draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
-           exclude: ProjectProposal | None = None) -> dict[str, Any]:
+def assess(plan: Plan, data: Any, file: str = "proposal", draws: int = DEFAULT_DRAWS,
+           seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """Review a proposal (mapping in the proposal schema) against the plan as it stands, approved projects in."""
     p = parse(plan, data, file)
     r = rules()
     town = town_of(plan, p.town)
-    projects = approved(plan, exclude)
+    projects = approved(plan)
     cal = scenarios.calibration(plan)
     scenario = scenarios.ensure_defaults(plan)[1].engine_scenario()
-    from carbonpeak.accounting.services import engine_factor_set
-
-    result = engine_review(p, r, indicators(plan, r.indicator_codes()), engine_factor_set(), scenario, cal.base,
-                           budget(plan, town, projects), approved_loads(projects), draws=draws, seed=seed,
+    result = engine_review(p, r, indicators(plan, r.indicator_codes()), accounting.engine_factor_set(), scenario,
+                           cal.base, budget(plan, town, projects), approved_loads(projects), draws=draws, seed=seed,
                            state=cal.state)
     result["approved_projects"] = [{"id": x.pk, "name": x.name, "cap_year_control_tce":
                                     x.result.get("cap_year_control_tce", 0.0)} for x in projects]
@@ -208,5 +203,5 @@ def portfolio(plan: Plan, proposals: list[ProjectProposal], draws: int | None = 
             "waterfall": waterfall(start, steps), "cap_year": cap_year, "approved_count": len(approved_ps)}
 
 
-__all__ = ["PermissionDenied", "approved", "approved_loads", "assess", "budget", "decide", "district_headroom",
+__all__ = ["approved", "approved_loads", "assess", "budget", "decide", "district_headroom",
            "portfolio", "submit", "waterfall"]
