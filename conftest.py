@@ -21,6 +21,15 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    """Tests render pages without `collectstatic`: plain static file names. (Production serves WhiteNoise's
+    compressed, content-hashed files, tested through the real server in core/tests/test_production_server.py.)"""
+    from django.conf import settings
+
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.fixture
 def qingpu_plan(db):
     """The Qingpu 2022 plan, loaded from its plan file."""
@@ -93,3 +102,57 @@ def _browser_login(page, username: str, password: str) -> None:
 def browser_login():
     """`browser_login(page, username, password)` logs in through the real login form."""
     return _browser_login
+
+
+MEMBER_PASSWORD = "pw-member-123"
+MEMBER_ROLES = {  # username: (unit code in the Qingpu plan, role); unit A = 朱家角镇, unit B = 练塘镇
+    "office": ("fgw", "admin"),
+    "leader": ("fgw", "leader"),
+    "reporter-a": ("zhujiajiao", "reporter"),
+    "reviewer-a": ("zhujiajiao", "reviewer"),
+    "reporter-b": ("liantang", "reporter"),
+    "dept-reporter": ("jw", "reporter"),
+}
+
+
+@pytest.fixture
+def members(qingpu_plan, django_user_model, settings):
+    """Users of the Qingpu plan per role (see MEMBER_ROLES), plus `nobody` (logged in, no membership)."""
+    from carbonpeak.tracking.models import Membership
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    made = {}
+    for username, (unit, role) in MEMBER_ROLES.items():
+        made[username] = django_user_model.objects.create_user(username, password=MEMBER_PASSWORD)
+        Membership.objects.create(user=made[username], unit=qingpu_plan.units.get(code=unit), role=role)
+    made["nobody"] = django_user_model.objects.create_user("nobody", password=MEMBER_PASSWORD)
+    return made
+
+
+@pytest.fixture
+def as_user(client):
+    """`as_user(user_or_None)`: the test client logged in as that user (None: anonymous)."""
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+def _db_state() -> dict:
+    """Every row of every Carbonpeak model (plan, tracking, accounting, monitoring, scenarios)."""
+    from django.apps import apps
+
+    state = {}
+    for model in apps.get_models():
+        if model.__module__.startswith("carbonpeak."):
+            state[model._meta.label] = sorted(map(repr, model.objects.values_list()))
+    return state
+
+
+@pytest.fixture
+def db_state():
+    """`db_state()`: a comparable snapshot of all domain rows, to assert that a refused call changed nothing."""
+    return _db_state

@@ -1,7 +1,9 @@
-"""Django settings. Everything configurable comes from environment variables.
+"""Django settings. Everything configurable comes from environment variables (listed in docs/deployment.md).
 
-CARBONPEAK_HOME (default: ./var) holds the embedded SQLite database and uploaded files.
-DATABASE_URL switches to PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/carbonpeak.
+CARBONPEAK_HOME holds the embedded SQLite database, uploaded files, collected static files and the generated
+secret key. Default: the checkout's var/ when run from a source checkout (whatever the working directory),
+else $XDG_DATA_HOME/carbonpeak (~/.local/share/carbonpeak).
+DATABASE_URL switches to PostgreSQL, e.g. postgres://carbonpeak:PASSWORD@127.0.0.1:5432/carbonpeak.
 """
 
 import os
@@ -11,7 +13,16 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
-HOME = Path(os.environ.get("CARBONPEAK_HOME", Path.cwd() / "var")).resolve()
+
+
+def _default_home() -> Path:
+    checkout = BASE_DIR.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "plans").is_dir():
+        return checkout / "var"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "carbonpeak"
+
+
+HOME = Path(os.environ.get("CARBONPEAK_HOME") or _default_home()).resolve()
 HOME.mkdir(parents=True, exist_ok=True)
 
 
@@ -19,15 +30,44 @@ def _env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = _env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("CARBONPEAK_REQUIRE_SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production (CARBONPEAK_REQUIRE_SECRET_KEY is on)")
-    SECRET_KEY = "carbonpeak-insecure-local-key-set-SECRET_KEY-in-production"
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
-DOMAIN_APPS = ["plan", "accounting", "monitoring", "tracking", "scenarios", "assessment", "review"]
+
+def _secret_key(home: Path) -> str:
+    """SECRET_KEY from the environment, else the key generated on first start and kept in HOME (mode 600).
+
+    There is no public default: a key in the source would let anyone forge sessions and password-reset links.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = home / "secret_key"
+    if not path.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        draft = home / f".secret_key.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(get_random_secret_key())
+        try:  # link: atomic and never overwrites, so two processes starting at once keep one key
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to generate a new key, or set SECRET_KEY")
+    return key
+
+
+DEBUG = _env_bool("DEBUG", False)
+SECRET_KEY = _secret_key(HOME)
+CARBONPEAK_PRIVATE = _env_bool("CARBONPEAK_PRIVATE", False)
+"""true: every page and API route needs a login (default: the plan and aggregate progress are public)."""
+ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+
+DOMAIN_APPS = ["plan", "accounting", "monitoring", "tracking", "scenarios", "progress", "assessment", "review"]
 """Domain apps in dependency order: URLs, API routers and demo data are collected from them in this order."""
 
 INSTALLED_APPS = [
@@ -37,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_q",  # the worker's job queue and schedules (ORM broker: the same database, SQLite or PostgreSQL)
     "ninja",  # serves the OpenAPI docs' Swagger UI from its own static files: no CDN, works offline
     "carbonpeak.core",
     "carbonpeak.plan",
@@ -44,17 +85,21 @@ INSTALLED_APPS = [
     "carbonpeak.accounting",
     "carbonpeak.monitoring",
     "carbonpeak.scenarios",
+    "carbonpeak.progress",
     "carbonpeak.assessment",
     "carbonpeak.review",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "carbonpeak.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "carbonpeak.core.middleware.PlatformLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carbonpeak.core.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -122,6 +167,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "carbonpeak.core.storage.StaticFilesStorage"},  # WhiteNoise, hashed names
+}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = HOME / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -129,6 +179,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+
+# HTTPS, normally behind a reverse proxy that terminates TLS (docs/deployment.md).
+HTTPS = _env_bool("HTTPS", False)
+"""Served over HTTPS: secure cookies, redirect http to https, HSTS."""
+if _env_bool("TRUST_X_FORWARDED_PROTO", False):
+    # only behind a proxy that sets this header itself (nginx: proxy_set_header X-Forwarded-Proto $scheme)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and _env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's and the bench's health checks may use plain http
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 31_536_000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,
@@ -137,4 +202,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-CARBONPEAK_PLAN_CODE = os.environ.get("CARBONPEAK_PLAN", "qingpu-2022")
+CARBONPEAK_PLAN_CODE = os.environ.get("CARBONPEAK_PLAN", "")  # the default landing plan; "" = the first loaded
+
+# The worker (`carbonpeak worker`, started by `carbonpeak up`): django-q2 with its ORM broker, so jobs and
+# schedules live in the platform's own database and need no other service (carbonpeak/core/worker.py).
+Q_CLUSTER = {
+    "name": "carbonpeak",
+    "orm": "default",
+    "workers": int(os.environ.get("WORKER_PROCESSES", "1")),
+    "timeout": 1800,  # seconds a job may run (an alert evaluation over a large fleet)
+    "retry": 2000,  # must exceed timeout
+    "max_attempts": 1,
+    "catch_up": False,  # after downtime a periodic job runs once, not once per missed period
+    "poll": 2,
+    "save_limit": 500,
+    "label": _("Worker"),
+}
+WORKER_ALERTS_MINUTES = int(os.environ.get("ALERTS_EVERY_MINUTES", "15"))
+"""How often the worker re-evaluates the monitoring alerts."""
+MQTT_HOST = os.environ.get("MQTT_HOST", "")
+"""An MQTT broker the worker subscribes to for meter readings (empty: no MQTT subscriber)."""
+MQTT_PORT = int(os.environ.get("MQTT_PORT", "1883"))
+MQTT_TOPIC = os.environ.get("MQTT_TOPIC", "carbonpeak/readings/#")
+

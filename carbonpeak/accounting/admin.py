@@ -1,4 +1,9 @@
+"""Admin: records and factor sets are read-only here (the API and upload page check who may write them and
+audit it); GDP and energy caps, which have no page, may be edited by the district office, audited."""
+
 from django.contrib import admin
+
+from carbonpeak.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from carbonpeak.accounting.models import (
     AssessmentBasis, CarbonCap, EmissionFactor, EnergyCap, EnergyRecord, FactorSet, GdpDeflator, GdpRecord,
@@ -17,8 +22,8 @@ class EmissionFactorInline(admin.TabularInline):
 
 
 @admin.register(FactorSet)
-class FactorSetAdmin(admin.ModelAdmin):
-    """Users add a factor set by pasting its JSON (schema of data/factors-cn-2024.yaml); the table below is derived."""
+class FactorSetAdmin(ReadOnlyAdmin):
+    """Factor sets are added through POST /api/accounting/factor-sets (the office's); the table below is derived."""
 
     list_display = ["code", "name_zh", "version", "valid_from_year", "valid_to_year", "builtin"]
     search_fields = ["code", "name_zh", "name_en"]
@@ -27,14 +32,14 @@ class FactorSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmissionFactor)
-class EmissionFactorAdmin(admin.ModelAdmin):
+class EmissionFactorAdmin(ReadOnlyAdmin):
     list_display = ["factor_set", "carrier", "kind", "year", "value", "unit"]
     list_filter = ["factor_set", "kind", "carrier"]
     search_fields = ["citation"]
 
 
 @admin.register(EnergyRecord)
-class EnergyRecordAdmin(admin.ModelAdmin):
+class EnergyRecordAdmin(ReadOnlyAdmin):
     list_display = ["entity_name", "entity_kind", "sector", "carrier", "quantity", "unit", "year", "month", "town",
                     "use", "source"]
     list_filter = ["plan", "year", "sector", "carrier", "use", "source", "entity_kind"]
@@ -43,18 +48,18 @@ class EnergyRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["filename", "plan", "source", "rows", "created_by", "created_at"]
 
 
 @admin.register(GdpRecord)
-class GdpRecordAdmin(admin.ModelAdmin):
+class GdpRecordAdmin(AuditedAdmin):
     list_display = ["plan", "year", "sector", "value_10k_yuan", "price_base_year"]
     list_filter = ["plan", "sector"]
 
 
 @admin.register(EnergyCap)
-class EnergyCapAdmin(admin.ModelAdmin):
+class EnergyCapAdmin(AuditedAdmin):
     list_display = ["plan", "year", "cap_tce", "method"]
 
 
@@ -74,7 +79,7 @@ class AssessmentBasisAdmin(admin.ModelAdmin):
 
 
 @admin.register(InventoryRun)
-class InventoryRunAdmin(admin.ModelAdmin):
+class InventoryRunAdmin(ReadOnlyAdmin):
     list_display = ["plan", "factor_set", "factor_set_version", "method", "record_count", "energy_tce", "co2_t",
                     "computed_at"]
     readonly_fields = [f.name for f in InventoryRun._meta.fields]

@@ -1,7 +1,9 @@
 """REST API of energy and CO2 accounting, mounted at /api/accounting/.
 
-Reads are open; writes (records, GDP, factor sets) need a logged-in user. Bad records answer 422 with
-every row-level error: {"detail": "...", "errors": [{"file", "row", "field", "message"}]}.
+Aggregate reads are open; per-entity records need a login. Writes go through `carbonpeak.core.permissions`:
+GDP and factor sets are the district office's, records the office's or a town reporter's own town's; every
+write is audited. Bad records answer 422 with the first row-level errors and their count:
+{"detail": "...", "total": N, "errors": [{"file", "row", "field", "message"}]}. Inline CSV is text, never a path.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from ninja import Body, Query, Router, Schema
+from ninja import Body, Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -22,6 +24,9 @@ from carbonpeak.accounting.engine.lmdi import LmdiError
 from carbonpeak.accounting.engine.records import RecordsError, parse_records, records_from_dicts
 from carbonpeak.accounting.engine.units import UnitError
 from carbonpeak.accounting.models import EnergyRecord, FactorSet, GdpRecord
+from carbonpeak.accounting.permissions import import_as, town_scope
+from carbonpeak.core import permissions
+from carbonpeak.core.audit import audit, snapshot
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.selectors import plan_or_default
 
@@ -62,11 +67,14 @@ class RecordOut(Schema):
     source: str
 
 
+YEARS = {"ge": 1900, "le": 2100}
+
+
 class GdpIn(Schema):
-    year: int
+    year: int = Field(..., **YEARS)
     value_10k_yuan: float
     sector: str = ""
-    price_base_year: int = 2020
+    price_base_year: int = Field(2020, **YEARS)
     source: str = ""
 
 
@@ -78,15 +86,15 @@ def _plan(code: str | None) -> Plan:
 
 
 def _records_error(exc: RecordsError) -> JsonResponse:
-    return JsonResponse({"detail": f"{len(exc.errors)} bad row(s)", "errors": [e.as_dict() for e in exc.errors]},
-                        status=422, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({"detail": f"{exc.total} bad row(s)", "total": exc.total,
+                         "errors": [e.as_dict() for e in exc.errors]}, status=422, json_dumps_params={"ensure_ascii": False})
 
 
 def _frame(payload: ComputeIn):
     if payload.csv is not None and payload.records is not None:
         raise HttpError(422, "give either csv or records, not both")
     if payload.csv is not None:
-        return parse_records(payload.csv, "csv")
+        return parse_records(payload.csv.encode("utf-8"), "csv")  # content, never a file name
     if payload.records is not None:
         return records_from_dicts([r.dict() for r in payload.records], "records")
     raise HttpError(422, "give csv (text with header entity,sector,carrier,quantity,unit,year) or records")
@@ -107,8 +115,11 @@ def compute(request, payload: ComputeIn) -> dict[str, Any]:
 
 
 @router.get("/records", response=list[RecordOut])
-def list_records(request, plan: str | None = None, year: int | None = None, sector: str | None = None,
-                 carrier: str | None = None, limit: int = 500, offset: int = 0):
+def list_records(request, plan: str | None = None, year: int | None = Query(None, **YEARS),
+                 sector: str | None = None, carrier: str | None = None, limit: int = Query(500, ge=1, le=5000),
+                 offset: int = Query(0, ge=0)):
+    """Per-entity records (a login is needed)."""
+    permissions.require_enterprise_read(permissions.actor_for(request))
     qs = EnergyRecord.objects.filter(plan=_plan(plan)).select_related("town")
     if year is not None:
         qs = qs.filter(year=year)
@@ -116,7 +127,6 @@ def list_records(request, plan: str | None = None, year: int | None = None, sect
         qs = qs.filter(sector=sector)
     if carrier:
         qs = qs.filter(carrier=carrier)
-    limit = max(1, min(limit, 5000))
     return [RecordOut(id=r.id, entity=r.entity_name, entity_kind=r.entity_kind, sector=r.sector, carrier=r.carrier,
                       quantity=r.quantity, unit=r.unit, year=r.year, month=r.month,
                       town=r.town.name_zh if r.town else None, use=r.use, source=r.source)
@@ -127,9 +137,11 @@ def list_records(request, plan: str | None = None, year: int | None = None, sect
 def create_records(request, payload: ComputeIn, plan: str | None = None) -> dict[str, Any]:
     """Store records (CSV text or JSON list): all of them, or none with every row error."""
     p = _plan(plan)
+    actor = permissions.actor_for(request)
+    town_scope(actor)
     try:
         if payload.csv is not None and payload.records is None:
-            batch = services.import_records(p, payload.csv, "api.csv", EnergyRecord.Source.API, request.user)
+            batch = import_as(actor, p, payload.csv.encode("utf-8"), "api.csv", EnergyRecord.Source.API)
         elif payload.records is not None and payload.csv is None:
             import pandas as pd
 
@@ -137,7 +149,7 @@ def create_records(request, payload: ComputeIn, plan: str | None = None) -> dict
             cols = ["entity", "sector", "carrier", "quantity", "unit", "year", "month", "town", "entity_kind", "use"]
             frame = pd.DataFrame([{c: "" if it.get(c) is None else str(it.get(c)) for c in cols} for it in items],
                                  columns=cols, dtype=object)
-            batch = services.import_records(p, frame, "api", EnergyRecord.Source.API, request.user)
+            batch = import_as(actor, p, frame, "api", EnergyRecord.Source.API)
         else:
             raise HttpError(422, "give either csv or records")
     except RecordsError as exc:
@@ -147,8 +159,14 @@ def create_records(request, payload: ComputeIn, plan: str | None = None) -> dict
 
 @router.delete("/records/{record_id}", auth=django_auth)
 def delete_record(request, record_id: int) -> dict[str, Any]:
+    actor = permissions.actor_for(request)
+    permissions.require_enterprise_read(actor)
     rec = get_object_or_404(EnergyRecord, id=record_id)
-    rec.delete()
+    permissions.require_unit_write(actor, rec.town)
+    with transaction.atomic():
+        before = snapshot(rec)
+        rec.delete()
+        audit(actor, "delete", rec, before=before, object_id=record_id)
     return {"deleted": record_id}
 
 
@@ -160,7 +178,9 @@ def list_gdp(request, plan: str | None = None) -> list[dict[str, Any]]:
 
 @router.put("/gdp", auth=django_auth)
 def put_gdp(request, payload: list[GdpIn], plan: str | None = None) -> dict[str, Any]:
-    """Create or replace GDP values (10^4 yuan at constant prices; sector '' = district total)."""
+    """Create or replace GDP values (10^4 yuan at constant prices; sector '' = district total): the office's."""
+    actor = permissions.actor_for(request)
+    permissions.require_district_write(actor)
     p = _plan(plan)
     from carbonpeak.accounting.engine.carriers import SECTORS
 
@@ -169,8 +189,11 @@ def put_gdp(request, payload: list[GdpIn], plan: str | None = None) -> dict[str,
         raise HttpError(422, f"GDP must be positive and sectors one of {', '.join(SECTORS)}; got {bad or 'non-positive value'}")
     with transaction.atomic():
         for g in payload:
-            GdpRecord.objects.update_or_create(plan=p, year=g.year, sector=g.sector, defaults={
+            old = GdpRecord.objects.filter(plan=p, year=g.year, sector=g.sector).first()
+            obj, _ = GdpRecord.objects.update_or_create(plan=p, year=g.year, sector=g.sector, defaults={
                 "value_10k_yuan": g.value_10k_yuan, "price_base_year": g.price_base_year, "source": g.source})
+            audit(actor, "update" if old else "create", obj, before=snapshot(old) if old else None,
+                  after=snapshot(obj))
     return {"saved": len(payload)}
 
 
@@ -188,7 +211,7 @@ def inventory_all(request, plan: str | None = None, factor_set: str | None = Non
 
 
 @router.get("/inventory/{year}")
-def inventory_year(request, year: int, plan: str | None = None, factor_set: str | None = None,
+def inventory_year(request, year: int = Path(..., **YEARS), plan: str | None = None, factor_set: str | None = None,
                    method: str | None = None) -> dict[str, Any]:
     p = _plan(plan)
     try:
@@ -202,7 +225,7 @@ def inventory_year(request, year: int, plan: str | None = None, factor_set: str 
 
 
 @router.get("/lmdi")
-def lmdi(request, from_: int = Query(..., alias="from"), to: int = Query(...), plan: str | None = None,
+def lmdi(request, from_: int = Query(..., alias="from", **YEARS), to: int = Query(..., **YEARS), plan: str | None = None,
          factor_set: str | None = None) -> dict[str, Any]:
     """LMDI (additive, Ang) of the CO2 change between ?from=YEAR&to=YEAR, by sector."""
     y0, y1 = from_, to
@@ -230,7 +253,9 @@ def factor_set(request, code: str) -> dict[str, Any]:
 
 @router.post("/factor-sets", auth=django_auth)
 def add_factor_set(request, payload: dict[str, Any] = Body(...)) -> dict[str, Any]:
-    """Add (or replace a user-added) factor set: JSON of the data file's schema, one set."""
+    """Add (or replace a user-added) factor set: JSON of the data file's schema, one set (the office's)."""
+    actor = permissions.actor_for(request)
+    permissions.require_district_write(actor)
     code = str(payload.get("code", ""))
     try:
         fs = EngineFactorSet.from_dict(payload)
@@ -239,7 +264,11 @@ def add_factor_set(request, payload: dict[str, Any] = Body(...)) -> dict[str, An
     existing = FactorSet.objects.filter(code=code).first()
     if existing and existing.builtin:
         raise HttpError(409, f"{code!r} is a shipped factor set; add yours under another code")
-    obj, _ = FactorSet.objects.update_or_create(code=code, defaults={
-        "data": payload, "name_zh": fs.name_zh, "name_en": fs.name_en, "version": fs.version, "source": fs.source,
-        "valid_from_year": fs.valid_from_year, "valid_to_year": fs.valid_to_year, "builtin": False})
+    with transaction.atomic():
+        obj, _ = FactorSet.objects.update_or_create(code=code, defaults={
+            "data": payload, "name_zh": fs.name_zh, "name_en": fs.name_en, "version": fs.version,
+            "source": fs.source, "valid_from_year": fs.valid_from_year, "valid_to_year": fs.valid_to_year,
+            "builtin": False})
+        audit(actor, "update" if existing else "create", obj, before=snapshot(existing) if existing else None,
+              after=snapshot(obj))
     return {"code": obj.code, "version": obj.version}

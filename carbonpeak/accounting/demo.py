@@ -1,9 +1,10 @@
-"""Demo data: a plausible Qingpu energy inventory 2020–2025 (synthetic, not official statistics).
+"""Demo data: a plausible suburban district's energy inventory 2020–2025 (synthetic, not official statistics).
 
-Orders of magnitude follow public figures for the district: GDP about 1,150–1,400 亿元 (10^4-yuan values
-below, constant 2020 prices, with the 2022 dip), total energy about 4.4–4.8 million tce, no coal at all
-(the plan: 持续巩固零煤炭消费成果), local PV growing with the plan's 294 MW of new capacity. Energy per
-unit GDP falls about 11% by 2025: visibly short of the plan's -14%.
+Orders of magnitude of an outer Shanghai district: GDP about 1,150–1,400 亿元 (10^4-yuan values below, constant
+2020 prices, with the 2022 dip), total energy about 4.4–4.8 million tce, no coal at all, local PV growing.
+Energy per unit GDP falls about 11% by 2025 (short of a −14% target). The energy is split over the plan's own
+towns and streets: by the shares of its demo fixture (`accounting.town_weights`, carbonpeak.plan.demodata), else
+by seeded shares; entities are named after the plan's district.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db import transaction
 
 from carbonpeak.accounting.models import EnergyCap, EnergyRecord, GdpRecord, ImportBatch
 from carbonpeak.accounting.services import get_factor_set
+from carbonpeak.plan.demodata import demo_fixture
 from carbonpeak.plan.models import ResponsibleUnit
 
 YEARS = list(range(2020, 2026))
@@ -45,8 +47,6 @@ CARRIER_MIX = {
 UNIT = {"electricity": ("万kWh", 1.229), "green_electricity": ("万kWh", 1.229), "pv_electricity": ("MWh", 0.1229),
         "natural_gas": ("万m3", 12.143), "heat": ("GJ", 0.03412), "diesel": ("t", 1.4571),
         "gasoline": ("t", 1.4714), "fuel_oil": ("t", 1.4286), "lpg": ("t", 1.7143)}
-TOWN_WEIGHTS = {"赵巷镇": 0.10, "徐泾镇": 0.14, "华新镇": 0.15, "重固镇": 0.06, "白鹤镇": 0.08, "朱家角镇": 0.09,
-                "练塘镇": 0.05, "金泽镇": 0.05, "夏阳街道": 0.11, "盈浦街道": 0.09, "香花桥街道": 0.08}
 CAP_TCE = {"equivalent": 4_750_000.0, "reporting": 8_600_000.0}
 """The demo's energy caps, one per method (当量值, 等价值): a cap is compared only with energy of its own method."""
 
@@ -58,13 +58,22 @@ def gdp_by_year() -> dict[int, float]:
     return out
 
 
+def town_weights(plan, towns: list[str], rng: np.random.Generator) -> dict[str, float]:
+    """Each town's share of the energy: the fixture's for the plan's towns, else seeded; {"": 1} without towns."""
+    fixed = demo_fixture(plan, "accounting").get("town_weights") or {}
+    weights = {t: float(w) for t, w in fixed.items() if t in towns}
+    if not weights and towns:
+        weights = {t: float(w) for t, w in zip(towns, rng.uniform(0.5, 1.5, len(towns)))}
+    return weights or {"": 1.0}
+
+
 def load_demo(plan) -> None:
     """Replace the plan's demo energy records, GDP series and caps (idempotent)."""
     get_factor_set()  # the shipped factor sets exist
     towns = {u.name_zh: u for u in ResponsibleUnit.objects.filter(plan=plan, kind__in=["town", "street"])}
-    weights = {t: w for t, w in TOWN_WEIGHTS.items() if t in towns} or {"": 1.0}
-    total_w = sum(weights.values())
     rng = np.random.default_rng(2022)
+    weights = town_weights(plan, list(towns), rng)
+    total_w = sum(weights.values())
     gdp = gdp_by_year()
     with transaction.atomic():
         EnergyRecord.objects.filter(plan=plan, batch__filename="demo").delete()
@@ -93,7 +102,7 @@ def load_demo(plan) -> None:
                         noise = 1 + rng.normal(0, 0.03)
                         tce = energy * s_share * c_share * (w / total_w) * noise
                         records.append(EnergyRecord(
-                            plan=plan, entity_name=f"{town or '青浦区'}·{sector}", entity_kind=EnergyRecord.EntityKind.TOWN,
+                            plan=plan, entity_name=f"{town or plan.district_zh}·{sector}", entity_kind=EnergyRecord.EntityKind.TOWN,
                             sector=sector, carrier=carrier, quantity=round(tce / tce_per_unit, 2), unit=unit, year=y,
                             town=towns.get(town), source=EnergyRecord.Source.API, batch=batch))
         batch.rows = len(records)

@@ -26,10 +26,10 @@ from carbonpeak.accounting.models import (
     InventoryRun,
 )
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit
+from carbonpeak.plan.selectors import indicator_for_role, indicators_for_role
 
-ENERGY_INTENSITY_INDICATOR = "energy-intensity-gdp"
-CO2_INTENSITY_INDICATOR_PREFIX = "carbon-intensity-gdp"
-"""The plan's CO2-per-GDP indicators (carbon-intensity-gdp-2025, -2030): the first with a figure is the target."""
+CO2_INTENSITY_ROLE = "co2_intensity"
+"""The plan's CO2-per-GDP indicators (e.g. for 2025 and 2030): the first with a figure is the target."""
 
 
 # -- factor sets -----------------------------------------------------------------------------------------
@@ -92,14 +92,19 @@ def town_lookup(plan: Plan) -> dict[str, ResponsibleUnit]:
 
 
 def import_records(plan: Plan, source: Any, filename: str = "upload", kind: str = EnergyRecord.Source.EXCEL,
-                   user=None) -> ImportBatch:
+                   user=None, only_town: ResponsibleUnit | None = None) -> ImportBatch:
     """Validate a CSV/Excel file (or text/bytes) and store all of its records, or none: `RecordsError`
-    lists every bad row (engine checks, plus towns that are not a town or street of the plan)."""
+    lists every bad row (engine checks, plus towns that are not a town or street of the plan, and with
+    `only_town` rows of any other town: a town's reporter imports its own town's records only)."""
     df = parse_records(source, filename)
     towns = town_lookup(plan)
     town_names = df["town"].to_numpy(dtype=object)
     errors = [RowError(filename, int(r), "town", f"unknown town or street {t!r} in plan {plan.code}")
               for r, t in zip(df["row"], town_names) if t and str(t).strip().lower() not in towns]
+    if only_town is not None:
+        errors += [RowError(filename, int(r), "town", f"you may only import records of {only_town.name_zh}")
+                   for r, t in zip(df["row"], town_names)
+                   if getattr(towns.get(str(t).strip().lower()), "pk", None) != only_town.pk]
     if errors:
         raise RecordsError(errors)
     with transaction.atomic():
@@ -184,14 +189,18 @@ def gdp_series(plan: Plan) -> tuple[dict[int, float], dict[int, dict[str, float]
 
 
 def targets(plan: Plan) -> dict[str, Any]:
-    """The energy- and CO2-intensity targets from the plan's indicators (energy default: -14% 2025 vs 2020;
-    CO2: none until the indicator carries a figure) and the energy caps (each in its own method) and CO2 caps."""
-    ind = Indicator.objects.filter(plan=plan, code=ENERGY_INTENSITY_INDICATOR).first()
-    reduction = (ind.target_value / 100.0) if ind and ind.target_value else 0.14
+    """The energy- and CO2-intensity targets from the plan's `energy_intensity` and `co2_intensity` indicators,
+    the energy caps (each in its own method) and CO2 caps.
+
+    A plan without an energy-intensity indicator (or without its number) has no reduction (None): no trajectory,
+    never a borrowed figure. The base and target years then default to the 14th Five-Year Plan's 2020 and 2025.
+    CO2: none until an indicator carries a figure.
+    """
+    ind = indicator_for_role(plan, "energy_intensity")
+    reduction = (ind.target_value / 100.0) if ind and ind.target_value is not None else None
     base_year = (ind.baseline_year if ind and ind.baseline_year else 2020)
     target_year = (ind.target_year if ind else 2025)
-    co2 = (Indicator.objects.filter(plan=plan, code__startswith=CO2_INTENSITY_INDICATOR_PREFIX,
-                                    target_value__isnull=False).order_by("target_year").first())
+    co2 = indicators_for_role(plan, CO2_INTENSITY_ROLE).filter(target_value__isnull=False).first()
     caps = {(c.year, c.method): c.cap_tce for c in EnergyCap.objects.filter(plan=plan)}
     return {"reduction": reduction, "base_year": base_year, "target_year": target_year, "caps": caps,
             "indicator": ind.code if ind else None,
@@ -201,7 +210,7 @@ def targets(plan: Plan) -> dict[str, Any]:
             "co2_caps": dict(CarbonCap.objects.filter(plan=plan).values_list("year", "cap_t"))}
 
 
-def _caps_for(caps: dict[tuple[int, str], float], method: str) -> tuple[dict[int, float], dict[int, str]]:
+def caps_for(caps: dict[tuple[int, str], float], method: str) -> tuple[dict[int, float], dict[int, str]]:
     """Each year's cap and the method it is declared in: the cap of `method` when there is one."""
     cap: dict[int, float] = {}
     cap_method: dict[int, str] = {}
@@ -219,9 +228,8 @@ def _fingerprint(plan: Plan, fs: FactorSet, method: str) -> str:
     co2_caps = list(CarbonCap.objects.filter(plan=plan).values_list("year", "cap_t"))
     deflators = list(GdpDeflator.objects.filter(plan=plan).values_list("year", "index_value"))
     basis = list(AssessmentBasis.objects.filter(plan=plan).values_list("method", "gdp_price_base_year"))
-    ind = list(Indicator.objects.filter(plan=plan).filter(
-        Q(code=ENERGY_INTENSITY_INDICATOR) | Q(code__startswith=CO2_INTENSITY_INDICATOR_PREFIX))
-        .values_list("code", "target_value", "baseline_year", "target_year"))
+    ind = list(Indicator.objects.filter(plan=plan, role__in=["energy_intensity", CO2_INTENSITY_ROLE])
+               .values_list("code", "target_value", "baseline_year", "target_year"))
     key = json.dumps([rec, gdp, caps, co2_caps, deflators, basis, ind, fs.code, str(fs.updated_at), method],
                      default=str, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()
@@ -250,7 +258,7 @@ def inventory(plan: Plan, factor_set: str | None = None, method: str | None = No
     if len(df):
         inv = compute_inventory(df, fs)
         result = inv.to_dict()
-        cap, cap_method = _caps_for(t["caps"], method)
+        cap, cap_method = caps_for(t["caps"], method)
         result["dual_control"] = dual_control(
             inv.by_year, gdp_total, method=method, base_year=t["base_year"], target_year=t["target_year"],
             reduction=t["reduction"], energy_cap_tce=cap or None, cap_method=cap_method,

@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carbonpeak.accounting import services
+from carbonpeak.accounting.permissions import import_as, town_scope
 from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
 from carbonpeak.accounting.engine.factors import FactorError
 from carbonpeak.accounting.engine.inventory import METHOD_LABELS, InventoryError
 from carbonpeak.accounting.engine.lmdi import LmdiError
 from carbonpeak.accounting.engine.records import RecordsError
 from carbonpeak.accounting.models import FactorSet
+from carbonpeak.core import permissions
 from carbonpeak.plan.selectors import default_plan
 
 STATUS_LABELS = {"on_track": gettext_lazy("on track"), "off_track": gettext_lazy("off track"),
@@ -86,8 +88,9 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
         "labels": _labels(),
     }
     summary = run.result["dual_control"]["summary"]
-    chart["labels"]["trajectory"] = _("Target trajectory (-%(t)s%% by %(y)s)") % {
-        "t": f"{100 * (summary.get('target_reduction') or 0):g}", "y": summary.get("target_year", "")}
+    chart["labels"]["trajectory"] = _("No target in the plan") if summary.get("target_reduction") is None else (
+        _("Target trajectory (-%(t)s%% by %(y)s)") % {"t": f"{100 * summary['target_reduction']:g}",
+                                                      "y": summary.get("target_year", "")})
     return render(request, "accounting/inventory.html", {
         "plan": plan, "year": year, "years": years, "view": view, "run": run, "chart": chart, "lmdi": lmdi,
         "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,
@@ -116,21 +119,24 @@ def _percentages(view: dict | None, summary: dict) -> dict:
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
+    """Upload records: the district office, or a town's reporter for its own town (403 otherwise)."""
+    actor = permissions.actor_for(request)
+    town_scope(actor)
     plan = default_plan()
-    errors = []
+    errors, total = [], 0
     if request.method == "POST" and plan is not None:
         f = request.FILES.get("file")
         if f is None:
             messages.error(request, _("Choose a CSV or Excel file."))
         else:
             try:
-                batch = services.import_records(plan, f.read(), f.name, "excel", request.user)
+                batch = import_as(actor, plan, f, f.name, "excel")
             except RecordsError as exc:
-                errors = exc.errors
+                errors, total = exc.errors, exc.total
             else:
                 messages.success(request, _("Imported %(n)d records from %(name)s.") % {"n": batch.rows, "name": f.name})
                 return redirect("accounting:upload")
-    return render(request, "accounting/upload.html", {"plan": plan, "errors": errors,
+    return render(request, "accounting/upload.html", {"plan": plan, "errors": errors, "total": total,
                                                       "columns": "entity,sector,carrier,quantity,unit,year",
                                                       "carriers": CARRIERS, "sectors": SECTORS})
 

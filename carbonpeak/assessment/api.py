@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from carbonpeak.assessment import access, services
@@ -49,7 +49,7 @@ def _office(request) -> access.Actor:
 
 class AllocationIn(Schema):
     indicator: str
-    year: int
+    year: int = Field(..., ge=1900, le=2100)
     method: str
     to: str = Allocation.Target.TOWNS
     parameters: dict = {}
@@ -71,7 +71,7 @@ def _allocation_out(alloc: Allocation, actor: access.Actor) -> dict:
 
 
 @router.get("/allocate")
-def preview(request, indicator: str, year: int, method: str, to: str = Allocation.Target.TOWNS,
+def preview(request, indicator: str, method: str, year: int = Query(..., ge=1900, le=2100), to: str = Allocation.Target.TOWNS,
             plan: str | None = None):
     """Preview an allocation (office and leader): {indicator, year, method, total, allocations, reconciles}."""
     actor = access.actor_for(request)
@@ -81,7 +81,7 @@ def preview(request, indicator: str, year: int, method: str, to: str = Allocatio
 
 
 @router.get("/allocations")
-def allocations(request, year: int | None = None, plan: str | None = None):
+def allocations(request, year: int | None = Query(None, ge=1900, le=2100), plan: str | None = None):
     """Allocations: all versions for the office and leader; approved ones, own rows only, for a unit."""
     actor = access.actor_for(request)
     qs = Allocation.objects.filter(plan=_plan(plan))
@@ -111,7 +111,7 @@ def approve_allocation(request, pk: int):
 
 
 @router.get("/run")
-def run(request, year: int, plan: str | None = None):
+def run(request, year: int = Query(..., ge=1900, le=2100), plan: str | None = None):
     """The year's scores: {year, units: [{unit, score, grade, rank, veto, items}]} (a unit: its own row)."""
     actor = access.actor_for(request)
     result = _call(services.run, _plan(plan), year)
@@ -119,27 +119,27 @@ def run(request, year: int, plan: str | None = None):
 
 
 @router.get("/barometer")
-def barometer(request, year: int, plan: str | None = None):
+def barometer(request, year: int = Query(..., ge=1900, le=2100), plan: str | None = None):
     actor = access.actor_for(request)
     return {"year": year, "units": access.own_rows(actor, _call(services.barometer, _plan(plan), year))}
 
 
 @router.get("/key-units/reconciliation")
-def key_unit_reconciliation(request, year: int, plan: str | None = None):
+def key_unit_reconciliation(request, year: int = Query(..., ge=1900, le=2100), plan: str | None = None):
     """Key units' reported annual energy vs online monitoring; deviations over 5 % flagged (a unit: its town's)."""
     actor = access.actor_for(request)
     return {"year": year, "units": access.own_rows(actor, services.key_unit_reconciliation(_plan(plan), year))}
 
 
 @router.get("/reward")
-def reward(request, year: int, plan: str | None = None):
+def reward(request, year: int = Query(..., ge=1900, le=2100), plan: str | None = None):
     actor = access.actor_for(request)
     result = _call(services.reward, _plan(plan), year)
     return {**result, "units": access.own_rows(actor, result["units"])}
 
 
 @router.post("/assessments/{year}/adjustments")
-def adjust(request, year: int, body: AdjustmentIn, plan: str | None = None):
+def adjust(request, body: AdjustmentIn, year: int = Path(..., ge=1900, le=2100), plan: str | None = None):
     actor = _office(request)
     the_plan = _plan(plan)
     unit = the_plan.units.filter(code=body.unit).first()
@@ -150,14 +150,14 @@ def adjust(request, year: int, body: AdjustmentIn, plan: str | None = None):
 
 
 @router.post("/assessments/{year}/reward-pool")
-def reward_pool(request, year: int, body: PoolIn, plan: str | None = None):
+def reward_pool(request, body: PoolIn, year: int = Path(..., ge=1900, le=2100), plan: str | None = None):
     actor = _office(request)
     assessment = _call(services.set_reward_pool, actor, _plan(plan), year, body.yuan)
     return {"year": year, "pool_fen": assessment.reward_pool_fen}
 
 
 @router.post("/assessments/{year}/approve")
-def approve(request, year: int, plan: str | None = None):
+def approve(request, year: int = Path(..., ge=1900, le=2100), plan: str | None = None):
     actor = _office(request)
     assessment = _call(services.approve_assessment, actor, _plan(plan), year)
     return assessment.snapshot

@@ -44,7 +44,7 @@ def _series(plan: Plan, towns, base_year: int) -> None:
     e0 = services.energy(plan, base_year, towns)
     e1 = services.energy(plan, YEAR, towns)
     rng = np.random.default_rng(2024)
-    district_intensity = 0.38  # tce per 10^4 yuan in the base year, about Qingpu's order of magnitude
+    district_intensity = 0.38  # tce per 10^4 yuan in the base year, a district's order of magnitude
     for i, town in enumerate(towns):
         if not (np.isfinite(e0[i]) and np.isfinite(e1[i])):
             continue
@@ -109,8 +109,11 @@ def load_demo(plan: Plan) -> None:
         _series(plan, towns, rubric.base_year)
         _key_units(plan)
         _task_history(plan, towns, actor)
-        for code, year, method in ((services.ENERGY_TOTAL, YEAR, "proportional"),
+        for role, year, method in ((services.ENERGY_TOTAL, YEAR, "proportional"),
                                    (services.ENERGY_INTENSITY, 2025, "weighted")):
+            code = services.role_code(plan, role)
+            if code is None:
+                continue  # the plan has no such target
             try:
                 alloc = services.save_allocation(actor, plan, code, year, method)
             except services.InputError:

@@ -34,8 +34,11 @@ def indicator(plan: Plan, code: str) -> Indicator | None:
 
 
 def dual_control(plan: Plan) -> dict:
-    """The district energy-intensity target (reduction, base and target year) and the yearly energy caps."""
-    return accounting.targets(plan)
+    """The district energy-intensity target (reduction, base and target year) and the yearly energy caps
+    ({year: tce}; a year's cap in the plan's assessment method when it declares one)."""
+    targets = accounting.targets(plan)
+    caps, _declared_in = accounting.caps_for(targets["caps"], accounting.assessment_basis(plan).method)
+    return targets | {"caps": caps}
 
 
 def energy_by_town(plan: Plan, year: int) -> dict[str, dict[str, float]]:

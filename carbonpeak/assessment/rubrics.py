@@ -1,7 +1,7 @@
 """The one loader of a plan's assessment rubric (the district edits the YAML file, not code).
 
 Looked up, first found wins: `rubrics/<plan code>.yaml` beside the plan file the plan was loaded from, then
-the repository's `plans/rubrics/<plan code>.yaml`, then the shipped default `plans/rubrics/qingpu-2022.yaml`.
+the repository's `plans/rubrics/<plan code>.yaml`, then the shipped default `plans/rubrics/default.yaml`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from carbonpeak.assessment.engine.rubric import Rubric, RubricError, parse_rubri
 from carbonpeak.plan.models import Plan
 
 RUBRIC_DIR = Path(settings.BASE_DIR).parent / "plans" / "rubrics"
-DEFAULT_RUBRIC = RUBRIC_DIR / "qingpu-2022.yaml"
+DEFAULT_RUBRIC = RUBRIC_DIR / "default.yaml"
 
 
 def rubric_path(plan: Plan) -> Path:

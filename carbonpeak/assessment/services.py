@@ -26,12 +26,20 @@ from carbonpeak.assessment.models import (
 )
 from carbonpeak.assessment.rubrics import load_rubric
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit
+from carbonpeak.plan.selectors import indicator_for_role
 from carbonpeak.tracking.permissions import Actor
 from carbonpeak.tracking.services import audit, snapshot
 
-ENERGY_INTENSITY = "energy-intensity-gdp"
-ENERGY_TOTAL = "energy-consumption-total"
+ENERGY_INTENSITY = "energy_intensity"
+ENERGY_TOTAL = "energy_total"
+"""Indicator roles (docs/plan-file.md) of the dual-control targets the assessment allocates and scores."""
 INTENSITY_BASES = {ENERGY_INTENSITY: "energy_tce"}
+
+
+def role_code(plan: Plan, role: str) -> str | None:
+    """The code of the plan's indicator with `role`, None if the plan has none."""
+    ind = indicator_for_role(plan, role)
+    return ind.code if ind is not None else None
 GDP_SERIES = "gdp"
 
 InputError = (AllocationError, RubricError)
@@ -142,7 +150,7 @@ def district_total(plan: Plan, ind: Indicator, year: int) -> float:
     """The indicator's district figure to share: its target value, or (energy total) the year's energy cap."""
     if ind.target_value is not None:
         return float(ind.target_value)
-    if ind.code == ENERGY_TOTAL:
+    if ind.role == ENERGY_TOTAL:
         cap = inputs.dual_control(plan)["caps"].get(year)
         if cap is not None:
             return float(cap)
@@ -164,11 +172,11 @@ def allocate(plan: Plan, indicator_code: str, year: int, method: str, target: st
     units = allocation_units(plan, rubric, target)
     names = [u.name_zh for u in units]
     decimals = int(params.get("decimals", 1))
-    if ind.code in INTENSITY_BASES:
+    if ind.role in INTENSITY_BASES:
         if ind.target_value is None:
             raise AllocationError(f"indicator {ind.code!r} states no reduction to allocate")
         base_year = ind.baseline_year or rubric.base_year
-        e0 = _require_values(energy(plan, base_year, units, INTENSITY_BASES[ind.code]), units,
+        e0 = _require_values(energy(plan, base_year, units, INTENSITY_BASES[ind.role]), units,
                              f"energy in {base_year}")
         g0 = _require_values(series(plan, GDP_SERIES, base_year, units, latest=False), units, f"GDP in {base_year}")
         gy = series(plan, GDP_SERIES, year, units, latest=False)
@@ -249,9 +257,11 @@ def _figures(plan: Plan, rubric: Rubric, year: int, units: list[ResponsibleUnit]
     g0, g = series(plan, GDP_SERIES, base_year, units, False), series(plan, GDP_SERIES, year, units, False)
     e0, e = energy(plan, base_year, units), energy(plan, year, units)
     c0, c = energy(plan, base_year, units, "co2_t"), energy(plan, year, units, "co2_t")
-    rates = _by_code(approved_allocation(plan, ENERGY_INTENSITY), "reduction_rate")
-    rate = np.array([rates.get(u.code, dc["reduction"]) for u in units])
-    shares = _by_code(approved_allocation(plan, ENERGY_TOTAL, year), "value")
+    intensity, total = role_code(plan, ENERGY_INTENSITY), role_code(plan, ENERGY_TOTAL)
+    rates = _by_code(approved_allocation(plan, intensity) if intensity else None, "reduction_rate")
+    district_rate = math.nan if dc["reduction"] is None else dc["reduction"]
+    rate = np.array([rates.get(u.code, district_rate) for u in units], dtype=float)
+    shares = _by_code(approved_allocation(plan, total, year) if total else None, "value")
     with np.errstate(invalid="ignore", divide="ignore"):
         return {"base_intensity": e0 / g0, "intensity": e / g, "base_co2_intensity": c0 / g0, "co2_intensity": c / g,
                 "energy": e, "rate": rate, "share": np.array([shares.get(u.code, math.nan) for u in units]),

@@ -93,7 +93,7 @@ def allocations(request):
     """The editor: the office previews an indicator's split by a method, adjusts shares, saves a draft version."""
     access.require_district(request.actor)
     data = request.POST if request.method == "POST" else request.GET
-    indicator = data.get("indicator") or services.ENERGY_TOTAL
+    indicator = data.get("indicator") or services.role_code(request.plan, services.ENERGY_TOTAL) or ""
     year, method = _year(request, data), data.get("method") or "proportional"
     target = data.get("to") or Allocation.Target.TOWNS
     preview, error = None, None
@@ -111,7 +111,7 @@ def allocations(request):
         "preview": preview, "error": error, "indicator": indicator, "year": year, "method": method, "to": target,
         "methods": METHODS, "targets": Allocation.Target.choices, "office": access.can_manage(request.actor),
         "indicators": request.plan.indicators.filter(kind="quantitative").order_by("position")
-        | request.plan.indicators.filter(code=services.ENERGY_TOTAL),
+        | request.plan.indicators.filter(role=services.ENERGY_TOTAL),
         "versions": Allocation.objects.filter(plan=request.plan, indicator=indicator, year=year, target=target)})
 
 

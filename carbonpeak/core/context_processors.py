@@ -4,10 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 NAV_LABELS = {
     "plan": _("Plan"),
-    "tracking": _("Progress"),
+    "tracking": _("Progress reporting"),
+    "progress": _("Progress"),
     "accounting": _("Accounting"),
     "monitoring": _("Monitoring"),
     "scenarios": _("Scenarios"),
+    "assessment": _("Assessment"),
     "review": _("Project energy review"),
 }
 

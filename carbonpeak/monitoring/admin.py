@@ -1,17 +1,21 @@
+"""Admin: sites, meters, swaps and gateways are district configuration, edited by the district office and audited;
+readings' by-products (anomalies, rejects, alerts) are read-only."""
+
 from django.contrib import admin
 
+from carbonpeak.core.admin import AuditedAdmin, ReadOnlyAdmin
 from carbonpeak.monitoring import models as m
 
 
 @admin.register(m.Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(AuditedAdmin):
     list_display = ["code", "name", "kind", "town", "responsible_unit", "building_type", "dc_generation"]
     list_filter = ["kind", "building_type", "dc_generation"]
     search_fields = ["code", "name"]
 
 
 @admin.register(m.Meter)
-class MeterAdmin(admin.ModelAdmin):
+class MeterAdmin(AuditedAdmin):
     list_display = ["code", "site", "carrier", "register_kind", "unit", "category", "parent", "active"]
     list_filter = ["carrier", "register_kind", "category", "active"]
     search_fields = ["code", "site__name"]
@@ -19,7 +23,7 @@ class MeterAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.MeterSwap)
-class MeterSwapAdmin(admin.ModelAdmin):
+class MeterSwapAdmin(AuditedAdmin):
     list_display = ["meter", "ts", "old_final", "new_initial", "note"]
     raw_id_fields = ["meter"]
 
@@ -29,24 +33,24 @@ class MeterSwapAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Anomaly)
-class AnomalyAdmin(admin.ModelAdmin):
+class AnomalyAdmin(ReadOnlyAdmin):
     list_display = ["meter", "ts", "flags", "quantity", "excluded"]
     raw_id_fields = ["meter"]
 
 
 @admin.register(m.Gateway)
-class GatewayAdmin(admin.ModelAdmin):
+class GatewayAdmin(AuditedAdmin):
     list_display = ["name", "token_prefix", "site", "responsible_unit", "active", "last_seen_at"]
     readonly_fields = ["token_prefix", "created_at", "last_seen_at"]
 
 
 @admin.register(m.RejectedReading)
-class RejectedReadingAdmin(admin.ModelAdmin):
+class RejectedReadingAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "source", "ref", "meter_code", "reason"]
     list_filter = ["source", "reason"]
 
 
 @admin.register(m.Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = ["site", "kind", "period", "level", "value", "limit", "active"]
     list_filter = ["kind", "level", "active"]

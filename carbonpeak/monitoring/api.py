@@ -1,4 +1,8 @@
-"""REST API of online energy monitoring, mounted at /api/monitoring/."""
+"""REST API of online energy monitoring, mounted at /api/monitoring/.
+
+Gateways post readings for their own sites; every read is enterprise-level data (per-site consumption, meters,
+rejects with raw payloads) and needs a logged-in member.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,15 +10,20 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from carbonpeak.core.permissions import actor_for, require_enterprise_read
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.ingest import Pipeline
 from carbonpeak.monitoring.models import Gateway, Meter, RejectedReading, Site
 
 router = Router(tags=["monitoring"])
+
+
+def _member(request: HttpRequest) -> None:
+    require_enterprise_read(actor_for(request))
 MAX_BATCH = 50_000
 
 
@@ -102,6 +111,7 @@ def _site_out(s: Site) -> dict:
 
 @router.get("/sites", response=list[SiteOut])
 def sites(request: HttpRequest, kind: str | None = None):
+    _member(request)
     q = Site.objects.select_related("town", "responsible_unit")
     if kind:
         q = q.filter(kind=kind)
@@ -110,6 +120,7 @@ def sites(request: HttpRequest, kind: str | None = None):
 
 @router.get("/sites/{code}", response=dict[str, Any])
 def site(request: HttpRequest, code: str):
+    _member(request)
     s = get_object_or_404(Site.objects.select_related("town", "responsible_unit"), code=code)
     d = services.site_detail(s)
     return _site_out(s) | {k: d[k] for k in ("monthly_tce", "breakdown", "pue_monthly", "pue_annual", "pue_limit",
@@ -119,6 +130,7 @@ def site(request: HttpRequest, code: str):
 
 @router.get("/meters", response=list[MeterOut])
 def meters(request: HttpRequest, site: str | None = None):
+    _member(request)
     q = Meter.objects.select_related("site", "parent")
     if site:
         q = q.filter(site__code=site)
@@ -128,14 +140,16 @@ def meters(request: HttpRequest, site: str | None = None):
 
 
 @router.get("/rejects", response=list[RejectOut])
-def rejects(request: HttpRequest, limit: int = 100):
+def rejects(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)):
+    _member(request)
     return [{"received_at": r.received_at.isoformat(), "source": r.source, "ref": r.ref,
              "meter_code": r.meter_code, "raw": r.raw, "reason": r.reason}
-            for r in RejectedReading.objects.all()[: min(limit, 1000)]]
+            for r in RejectedReading.objects.all()[:limit]]
 
 
 @router.get("/overview", response=dict[str, Any])
 def overview(request: HttpRequest):
+    _member(request)
     o = services.overview()
     return {
         "year": o["year"], "coverage_key_units_pct": o["coverage_key"], "coverage_public_buildings_pct":
@@ -143,11 +157,12 @@ def overview(request: HttpRequest):
         "district_monthly_tce": o["district_monthly_tce"],
         "top_consumers": [{"site": t["site"].code, "tce": round(t["tce"], 3)} for t in o["top"]],
         "alerts": [{"site": a.site.code, "kind": a.kind, "period": a.period, "level": a.level, "value": a.value,
-                    "limit": a.limit} for a in o["alerts"]],
+                    "limit": a.limit, "limit_indicative": bool(a.indicative_limit_source)} for a in o["alerts"]],
     }
 
 
 @router.get("/accounting-feed", response=list[dict[str, Any]])
-def accounting_feed(request: HttpRequest, year: int):
+def accounting_feed(request: HttpRequest, year: int = Query(..., ge=1900, le=2100)):
     """Monthly energy per site, as consumption records for the accounting engine."""
+    _member(request)
     return services.feed_accounting(year)

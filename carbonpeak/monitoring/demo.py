@@ -10,6 +10,7 @@ from __future__ import annotations
 from carbonpeak.monitoring.engine import metrics
 from carbonpeak.monitoring.engine.simulate import make_fleet
 from carbonpeak.monitoring.models import Site
+from carbonpeak.plan.demodata import demo_fixture
 from carbonpeak.monitoring.services import (
     data_now, eui_trailing, evaluate_alerts, first_days, local_date, monthly_by_site, simulate, site_tce,
 )
@@ -21,28 +22,35 @@ OTHER_QUOTA_USE = 0.65
 EUI_SHARE = [1.18, 0.82, 0.74, 1.12, 0.9, 0.68]
 
 
+def demo_prefix(plan) -> str:
+    """Site and meter codes of a plan's demo fleet start with this (codes are unique across plans)."""
+    return f"demo-{plan.code[:40]}-"
+
+
 def load_demo(plan) -> None:
-    if Site.objects.filter(code__startswith="demo-").exists():
+    prefix = demo_prefix(plan)
+    if Site.objects.filter(code__startswith=prefix).exists():
         return
     fleet = make_fleet(12, seed=2022)
+    name = demo_fixture(plan, "monitoring").get("data_centre_name") or f"{plan.district_zh}数据中心 (demo)"
     for s in fleet.sites:
-        if s.kind == "data_centre":  # an existing data centre running above the 1.4 limit
+        if s.kind == "data_centre":  # an existing data centre, running at PUE 1.47
             s.dc_generation = "existing"
-            s.name = "西虹桥数据中心 (demo)"
+            s.name = name
     for m in fleet.meters:
         if m.category == "facility_total":
             m.pue = (1.47, 0.06)
     now = data_now()
-    simulate(len(fleet.sites), 60, plan=plan, prefix="demo-", fleet=fleet, end_ts=now)
-    calibrate(now)
+    simulate(len(fleet.sites), 60, plan=plan, prefix=prefix, fleet=fleet, end_ts=now)
+    calibrate(now, prefix)
     evaluate_alerts(now)
 
 
-def calibrate(now: int) -> None:
-    """Set quotas and floor areas of the demo sites from their simulated consumption."""
+def calibrate(now: int, prefix: str) -> None:
+    """Set quotas and floor areas of the demo sites (codes starting with `prefix`) from their simulated consumption."""
     today = local_date(now)
     year = today.year
-    sites = list(Site.objects.filter(code__startswith="demo-").order_by("code"))
+    sites = list(Site.objects.filter(code__startswith=prefix).order_by("code"))
     monthly = monthly_by_site(year, [s.id for s in sites])
     firsts = first_days(year, [s.id for s in sites])
     key_units = [s for s in sites if s.kind == Site.Kind.KEY_UNIT]

@@ -103,21 +103,34 @@ class MeterCatalog:
 # ---------------------------------------------------------------------------
 # parsing of individual records (API, MQTT, CSV)
 # ---------------------------------------------------------------------------
+TS_LIMIT = 2**62
+"""Epoch seconds beyond this do not fit the int64 columns: such a reading is rejected on its own."""
+
+
+def _epoch(value: float | int) -> int:
+    if not -TS_LIMIT < value < TS_LIMIT:  # also false for nan
+        raise ValueError("timestamp out of range")
+    return int(value)
+
+
 def parse_ts(raw: Any) -> int:
     """Epoch seconds or ISO 8601; a naive ISO time is local (Asia/Shanghai). Raises ValueError."""
     if isinstance(raw, bool) or raw is None:
         raise ValueError("missing timestamp")
+    if isinstance(raw, float) and not np.isfinite(raw):
+        raise ValueError("timestamp is not finite")
     if isinstance(raw, (int, float)):
-        if not np.isfinite(raw):
-            raise ValueError("timestamp is not finite")
-        return int(raw)
+        return _epoch(raw)
     s = str(raw).strip()
     if not s:
         raise ValueError("missing timestamp")
     try:
-        return int(float(s))
-    except ValueError:
-        pass
+        return _epoch(int(s) if s.lstrip("+-").isdigit() else float(s))
+    except ValueError as exc:
+        if "range" in str(exc):
+            raise
+    except OverflowError:
+        raise ValueError("timestamp out of range") from None
     t = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
     if t.tzinfo is None:
         t = t.replace(tzinfo=LOCAL_TZ)
@@ -133,12 +146,15 @@ def parse_value(raw: Any) -> float:
     return v
 
 
-def parse_records(records: Iterable[Any], ref: str = "") -> tuple[list[str], list[int], list[float], list[Reject]]:
-    """Records are dicts {"meter", "ts", "value"} (or 3-sequences). Bad ones become Rejects."""
+def parse_records(records: Iterable[Any], ref: str = "") -> tuple[list[str], list[int], list[float], list[Reject],
+                                                                   list[str]]:
+    """Records are dicts {"meter", "ts", "value"} (or 3-sequences). Bad ones become Rejects; the last list holds
+    each kept record's reference (``ref#index``) so a later reject still names its row."""
     codes: list[str] = []
     tss: list[int] = []
     vals: list[float] = []
     rejects: list[Reject] = []
+    refs: list[str] = []
     for i, rec in enumerate(records):
         try:
             if isinstance(rec, dict):
@@ -157,10 +173,11 @@ def parse_records(records: Iterable[Any], ref: str = "") -> tuple[list[str], lis
                 raise ValueError(str(exc) if "finite" in str(exc) or "missing" in str(exc)
                                  else "value is not a number") from None
             codes.append(code.strip())
+            refs.append(f"{ref}#{i}" if ref else str(i))
         except (TypeError, ValueError) as exc:
             rejects.append(Reject(str(exc)[:200], _dump(rec), str(rec.get("meter", ""))[:64]
                                   if isinstance(rec, dict) else "", f"{ref}#{i}" if ref else str(i)))
-    return codes, tss, vals, rejects
+    return codes, tss, vals, rejects, refs
 
 
 def parse_payload(payload: bytes | str) -> Any:
@@ -210,8 +227,8 @@ class Pipeline:
 
     # -- entry points -------------------------------------------------------
     def ingest_records(self, records: Iterable[Any], ref: str = "") -> IngestResult:
-        codes, tss, vals, rejects = parse_records(records, ref)
-        return self.ingest_columns(codes, tss, vals, rejects=rejects, ref=ref)
+        codes, tss, vals, rejects, refs = parse_records(records, ref)
+        return self.ingest_columns(codes, tss, vals, rejects=rejects, ref=ref, refs=refs)
 
     def ingest_columns(self, codes: list[str] | np.ndarray, ts: Any, values: Any, *,
                        rejects: list[Reject] | None = None, ref: str = "",

@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from carbonpeak.monitoring.engine import metrics
 from carbonpeak.monitoring.engine.registers import flag_names
 
 
@@ -84,7 +85,7 @@ class Site(models.Model):
 
     @property
     def accounting_entity_kind(self) -> str:
-        """entity_kind of the accounting records: data centres are key energy-consuming units (Qingpu plan 2.4)."""
+        """entity_kind of the accounting records: data centres are key energy-consuming units."""
         return "building" if self.kind == self.Kind.PUBLIC_BUILDING else "key_enterprise"
 
     @property
@@ -351,3 +352,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} {self.kind} {self.period} {self.level}"
+
+    @property
+    def indicative_limit_source(self) -> str:
+        """For an EUI alert whose limit is an unverified benchmark value: where that value was meant to come from
+        (pages mark the limit "indicative"); "" for limits that are the plan's or the unit's own figures."""
+        bench = metrics.EUI_BENCHMARKS.get(self.site.building_type) if self.kind == self.Kind.EUI else None
+        return bench.source if bench and bench.indicative else ""

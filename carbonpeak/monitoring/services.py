@@ -12,15 +12,18 @@ from typing import Any, Callable
 from functools import lru_cache
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from carbonpeak.accounting.engine.carriers import CARRIERS
 from carbonpeak.accounting.engine.factors import get_factor_set
 from carbonpeak.accounting.engine.units import factor as unit_factor
+from carbonpeak.core import clock
 from carbonpeak.monitoring.engine import metrics, simulate as sim
 from carbonpeak.monitoring.engine.rollup import DAY, MONTH, TZ_OFFSET_S, bucket_start
 from carbonpeak.monitoring.ingest import IngestResult, Pipeline
+from carbonpeak.plan.selectors import default_plan, indicator_for_role
 from carbonpeak.monitoring.models import (
     Alert, Anomaly, Meter, MeterSwap, RejectedReading, RollupDaily, RollupHourly, RollupMonthly, Site,
 )
@@ -52,7 +55,10 @@ def to_tce(carrier: str, unit: str, qty: float) -> float:
 
 
 def data_now() -> int:
-    """'Now' for coverage and YTD: wall clock (demo data is generated up to the current time)."""
+    """'Now' for coverage, YTD and the demo's data: the wall clock, or noon (local) of the platform's today when
+    the clock is fixed (core.clock, `CARBONPEAK_TODAY`), so monitoring agrees with the rest of the platform."""
+    if getattr(settings, "CARBONPEAK_TODAY", None):
+        return int(dt.datetime.combine(clock.today(), dt.time(12), LOCAL).timestamp())
     return int(time.time())
 
 
@@ -109,6 +115,17 @@ def pue_monthly(site: Site, year: int) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------
 # alerts
 # ---------------------------------------------------------------------------
+def pue_limit(site: Site) -> float | None:
+    """The PUE limit the site's plan sets for its data-centre generation (roles dc_pue_new / dc_pue_existing);
+    None if the plan sets none (then no PUE alert). The plan is the site's town's or unit's, else the default."""
+    if not site.dc_generation:
+        return None
+    unit = site.town or site.responsible_unit
+    plan = unit.plan if unit is not None else default_plan()
+    indicator = indicator_for_role(plan, f"dc_pue_{site.dc_generation}") if plan is not None else None
+    return indicator.target_value if indicator is not None else None
+
+
 @transaction.atomic
 def evaluate_alerts(now: int | None = None) -> int:
     """Recompute PUE, quota, EUI and not-reporting alerts; returns the number of active alerts."""
@@ -116,16 +133,18 @@ def evaluate_alerts(now: int | None = None) -> int:
     today = local_date(now)
     year = today.year
     raised: list[tuple[int, str, str, str, float, float]] = []
-    sites = list(Site.objects.all())
+    sites = list(Site.objects.select_related("town__plan", "responsible_unit__plan"))
     monthly = monthly_by_site(year)
     firsts = first_days(year)
     for s in sites:
         if s.kind == Site.Kind.DATA_CENTRE and s.dc_generation:
             fac, it = pue_monthly(s, year)
-            limit = metrics.PUE_LIMITS[s.dc_generation]
+            limit = pue_limit(s)
+            if limit is None:
+                continue
             p = metrics.pue(fac, it)
             for mi in range(12):
-                if np.isfinite(p[mi]) and p[mi] > limit:
+                if np.isfinite(p[mi]) and metrics.pue_breach(p[mi], limit):
                     raised.append((s.id, Alert.Kind.PUE, f"{year}-{mi + 1:02d}", Alert.Level.EXCEEDED,
                                    round(float(p[mi]), 3), limit))
             if it.sum() > 0 and metrics.pue_annual(fac, it) > limit:
@@ -169,17 +188,64 @@ def eui_trailing(site: Site, now: int) -> float | None:
 # ---------------------------------------------------------------------------
 # pages
 # ---------------------------------------------------------------------------
-def overview(now: int | None = None) -> dict[str, Any]:
+def plan_sites(plan=None):
+    """The plan's monitored sites: in its towns or of its units, plus those assigned to no unit yet (all if None)."""
+    if plan is None:
+        return Site.objects.all()
+    return Site.objects.filter(Q(town__plan=plan) | Q(responsible_unit__plan=plan)
+                               | Q(town__isnull=True, responsible_unit__isnull=True))
+
+
+def _last_seen(kinds: list[str], plan=None) -> np.ndarray:
+    return np.array([np.nan if t is None else t for t in
+                     plan_sites(plan).filter(kind__in=kinds).values_list("last_seen_ts", flat=True)], dtype=float)
+
+
+def key_unit_coverage(now: int, plan=None) -> float | None:
+    """% of the plan's key energy-consuming units (data centres included) online at `now`; None when there are none."""
+    last = _last_seen([Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE], plan)
+    return metrics.coverage(last, now) if len(last) else None
+
+
+def pue_by_generation(plan=None) -> dict[str, dict[int, float]]:
+    """{generation: {year: annual PUE}} of the plan's data centres (ratio of the summed energies, one query)."""
+    q = RollupMonthly.objects.filter(meter__site__in=plan_sites(plan), meter__site__kind=Site.Kind.DATA_CENTRE,
+                                     meter__category__in=["facility_total", "it_load"])
+    sums: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: {"facility_total": 0.0, "it_load": 0.0})
+    for gen, cat, bucket, c in q.values_list("meter__site__dc_generation", "meter__category", "bucket",
+                                             "consumption"):
+        sums[(gen, local_date(bucket).year)][cat] += c
+    out: dict[str, dict[int, float]] = defaultdict(dict)
+    for (gen, year), s in sums.items():
+        if s["it_load"] > 0:
+            out[gen][year] = metrics.pue_annual(s["facility_total"], s["it_load"])
+    return dict(out)
+
+
+def public_building_eui(now: int, plan=None) -> float | None:
+    """The plan's public buildings' EUI (kWh/m²·a): main electricity over the last 365 days per monitored m²."""
+    start = int(bucket_start(np.array([now - 365 * 86400]), DAY, closing=False)[0])
+    sites = plan_sites(plan).filter(kind=Site.Kind.PUBLIC_BUILDING, floor_area_m2__gt=0)
+    agg = RollupDaily.objects.filter(meter__site__in=sites, meter__parent__isnull=True, meter__carrier="electricity",
+                                     meter__unit="kWh", meter__category="total", bucket__gte=start)
+    kwh = agg.aggregate(s=Sum("consumption"), days=Count("bucket", distinct=True))
+    area = sites.filter(pk__in=agg.values("meter__site")).aggregate(a=Sum("floor_area_m2"))["a"]
+    if not kwh["days"] or not area:
+        return None
+    return float(metrics.eui(kwh["s"], area, days=kwh["days"]))
+
+
+def overview(now: int | None = None, plan=None) -> dict[str, Any]:
+    """The monitoring overview of the plan's sites (plan_sites)."""
     now = now or data_now()
     year = local_date(now).year
-    key_kinds = [Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE]
-    key_last = np.array([np.nan if t is None else t for t in
-                         Site.objects.filter(kind__in=key_kinds).values_list("last_seen_ts", flat=True)], dtype=float)
+    scoped = plan_sites(plan)
+    key_last = _last_seen([Site.Kind.KEY_UNIT, Site.Kind.DATA_CENTRE], plan)
     pb_last = np.array([np.nan if t is None else t for t in
-                        Site.objects.filter(kind=Site.Kind.PUBLIC_BUILDING).values_list("last_seen_ts", flat=True)],
+                        scoped.filter(kind=Site.Kind.PUBLIC_BUILDING).values_list("last_seen_ts", flat=True)],
                        dtype=float)
-    monthly = monthly_by_site(year)
-    sites = {s.id: s for s in Site.objects.select_related("town")}
+    sites = {s.id: s for s in scoped.select_related("town")}
+    monthly = monthly_by_site(year, list(sites) if plan is not None else None)
     tce = {sid: site_tce(per) for sid, per in monthly.items()}
     top = sorted(((float(v.sum()), sid) for sid, v in tce.items()), reverse=True)[:10]
     district = np.sum(list(tce.values()), axis=0) if tce else np.zeros(12)
@@ -191,12 +257,12 @@ def overview(now: int | None = None) -> dict[str, Any]:
         "n_key": len(key_last),
         "n_public": len(pb_last),
         "n_sites": len(sites),
-        "n_meters": Meter.objects.count(),
-        "alerts": list(Alert.objects.filter(active=True).select_related("site")[:50]),
+        "n_meters": Meter.objects.filter(site__in=scoped).count(),
+        "alerts": list(Alert.objects.filter(active=True, site__in=scoped).select_related("site")[:50]),
         "top": [{"site": sites[sid], "tce": t} for t, sid in top if sid in sites],
         "district_monthly_tce": [round(float(x), 2) for x in district],
         "rejects_7d": RejectedReading.objects.filter(received_at__gte=dt.datetime.fromtimestamp(since, LOCAL)).count(),
-        "anomalies": list(Anomaly.objects.select_related("meter__site").filter(ts__gte=since)
+        "anomalies": list(Anomaly.objects.select_related("meter__site").filter(ts__gte=since, meter__site__in=scoped)
                           .order_by("-ts")[:20]),
     }
 
@@ -229,7 +295,7 @@ def site_detail(site: Site, now: int | None = None, days: int = 14) -> dict[str,
         p = metrics.pue(fac, it)
         ctx["pue_monthly"] = [None if not np.isfinite(x) else round(float(x), 3) for x in p]
         ctx["pue_annual"] = metrics.pue_annual(fac, it) if it.sum() > 0 else None
-        ctx["pue_limit"] = metrics.PUE_LIMITS.get(site.dc_generation)
+        ctx["pue_limit"] = pue_limit(site)
     if site.kind == Site.Kind.PUBLIC_BUILDING and site.floor_area_m2:
         kwh = per.get(("electricity", "kWh"), np.zeros(12))
         ctx["eui_monthly"] = [round(float(x) / site.floor_area_m2, 2) for x in kwh]
@@ -307,12 +373,13 @@ def simulate(n_sites: int, days: int, *, end_ts: int | None = None, seed: int = 
     end_ts = end_ts or data_now()
     end_ts -= end_ts % fleet.interval_s
     start_ts = end_ts - days * 86400
+    sim.plan_faults(fleet, days, faults)  # before the meters are stored: it sets the rollover register's maximum
     with transaction.atomic():
         ids = np.array(create_fleet(fleet, plan, prefix), dtype=np.int64)
     pipe = Pipeline(RejectedReading.Source.SIMULATION, batch_size=batch_size)
     total = IngestResult()
     recorded: set[int] = set()
-    for m, t, v in sim.generate(fleet, start_ts, days):
+    for m, t, v in sim.generate(fleet, start_ts, days, faults=faults):
         for f in fleet.faults:
             if f["type"] == "swap" and "old_final" in f and f["meter"] not in recorded:
                 MeterSwap.objects.get_or_create(meter_id=int(ids[f["meter"]]), ts=f["ts"], defaults={

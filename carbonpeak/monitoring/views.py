@@ -1,24 +1,30 @@
+"""Monitoring pages: per-site consumption, meters and rejects are enterprise-level data (members only)."""
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from carbonpeak.core.permissions import members_only
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.models import RejectedReading, Site
+from carbonpeak.plan.selectors import default_plan
 
 
 SITES_ON_OVERVIEW = 50
 
 
+@members_only
 def index(request):
-    ctx = services.overview()
+    plan = default_plan()
+    ctx = services.overview(plan=plan)
     # a district has hundreds of sites: the overview lists the first SITES_ON_OVERVIEW, silent ones first
-    sites = Site.objects.select_related("town").order_by(F("last_seen_ts").asc(nulls_first=True), "kind", "code")
+    sites = services.plan_sites(plan).select_related("town").order_by(F("last_seen_ts").asc(nulls_first=True), "kind", "code")
     ctx["sites"] = list(sites[:SITES_ON_OVERVIEW])
     ctx["top_chart"] = [{"name": t["site"].name, "tce": round(t["tce"], 2)} for t in ctx["top"]]
     return render(request, "monitoring/overview.html", ctx)
 
 
+@members_only
 def site(request, code: str):
     s = get_object_or_404(Site.objects.select_related("town", "responsible_unit"), code=code)
     ctx = services.site_detail(s)
@@ -32,6 +38,7 @@ def site(request, code: str):
     return render(request, "monitoring/site.html", ctx)
 
 
+@members_only
 def rejects(request):
     page = Paginator(RejectedReading.objects.all(), 100).get_page(request.GET.get("page"))
     return render(request, "monitoring/rejects.html", {"page": page})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import get_type_hints
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import create_model
 
 from carbonpeak.plan import export, selectors
@@ -26,6 +26,7 @@ class PlanOut(Schema):
     district_zh: str
     district_en: str
     parent_plan_zh: str
+    parent: str
 
 
 class UnitOut(Schema):
@@ -118,7 +119,8 @@ def get_unit(request, plan_code: str, unit_code: str):
 
 
 @router.get("/plans/{plan_code}/indicators", response=list[IndicatorOut])
-def list_indicators(request, plan_code: str, task: str | None = None, year: int | None = None):
+def list_indicators(request, plan_code: str, task: str | None = None,
+                    year: int | None = Query(None, ge=1900, le=2100)):
     indicators = Indicator.objects.filter(plan__code=plan_code).select_related("task", "phase_goal")
     if task:
         indicators = indicators.filter(task__code=task)

@@ -7,9 +7,9 @@ from typing import Any
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task
 
 INDICATOR_FIELDS = [
-    "code", "name_zh", "name_en", "kind", "comparator", "target_value", "unit", "unit_en", "target_year",
+    "code", "role", "name_zh", "name_en", "kind", "comparator", "target_value", "unit", "unit_en", "target_year",
     "baseline_value", "baseline_year", "period", "aggregation", "trajectory", "scope_zh", "higher_is_better",
-    "source_quote", "note",
+    "source_quote", "note", "source",
 ]
 
 
@@ -19,6 +19,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "issuer_en": plan.issuer_en, "document_number": plan.document_number,
         "issued_on": plan.issued_on.isoformat() if plan.issued_on else None,
         "district_zh": plan.district_zh, "district_en": plan.district_en, "parent_plan_zh": plan.parent_plan_zh,
+        "parent": plan.parent_code,
     }
 
 
@@ -45,6 +46,7 @@ def indicator_dict(indicator: Indicator) -> dict[str, Any]:
     data = {f: getattr(indicator, f) for f in INDICATOR_FIELDS}
     data["task"] = indicator.task.code if indicator.task_id else None
     data["phase_goal"] = indicator.phase_goal.code if indicator.phase_goal_id else None
+    data["parent_indicator"] = indicator.parent_code
     return data
 
 

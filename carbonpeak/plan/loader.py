@@ -45,7 +45,8 @@ def load_plan(spec: PlanSpec) -> LoadSummary:
             name_zh=spec.name_zh, name_en=spec.name_en, issuer_zh=spec.issuer_zh, issuer_en=spec.issuer_en,
             document_number=spec.document_number, issued_on=spec.issued_on, district_zh=spec.district_zh,
             district_en=spec.district_en, parent_plan_zh=spec.parent_plan_zh,
-            guiding_text_zh=spec.guiding_text_zh, source_file=spec.path, source_sha256=spec.sha256,
+            guiding_text_zh=spec.guiding_text_zh, source_file=spec.path, source_text=spec.source_text,
+            scenario_base=spec.scenario_base, parent_code=spec.parent, source_sha256=spec.sha256,
         ),
     )
     units = _load_units(plan, spec)
@@ -53,6 +54,7 @@ def load_plan(spec: PlanSpec) -> LoadSummary:
     tasks = _load_actions(plan, spec, units)
     _load_safeguards(plan, spec, units)
     _load_indicators(plan, spec, tasks, goals)
+    _link_parents(plan, spec)
     counts = {
         "actions": plan.actions.count(),
         "tasks": Task.objects.filter(action__plan=plan).count(),
@@ -152,14 +154,40 @@ def _load_indicators(plan: Plan, spec: PlanSpec, tasks: dict[str, Task], goals: 
         indicator, _ = Indicator.objects.update_or_create(
             plan=plan, code=i.code,
             defaults=dict(
-                task=tasks.get(i.task) if i.task else None,
+                role=i.role, parent_code=i.parent_indicator, task=tasks.get(i.task) if i.task else None,
                 phase_goal=goals.get(i.phase_goal) if i.phase_goal else None,
                 name_zh=i.name_zh, name_en=i.name_en, kind=i.kind, comparator=i.comparator,
                 target_value=i.target_value, unit=i.unit, unit_en=i.unit_en, target_year=i.target_year,
                 baseline_value=i.baseline_value, baseline_year=i.baseline_year, period=i.period,
                 aggregation=i.aggregation, trajectory=i.trajectory, scope_zh=i.scope_zh,
                 higher_is_better=i.higher_is_better, source_quote=i.source_quote, note=i.note, position=position,
+                source=i.source,
             ),
         )
         keep.add(indicator.pk)
     _prune(plan.indicators.all(), keep, spec, "indicators")
+
+
+def _link_parents(plan: Plan, spec: PlanSpec) -> None:
+    """Link the plan to its parent plan and its issued targets to the parent's, and the plan's already loaded
+    districts to it; whichever of city and district is loaded first, the links exist once both are."""
+    parent = Plan.objects.filter(code=plan.parent_code).first() if plan.parent_code else None
+    Plan.objects.filter(pk=plan.pk).update(parent=parent)
+    plan.parent = parent
+    if parent is not None:
+        targets = {i.code: i for i in parent.indicators.all()}
+        unknown = sorted({c for c in plan.indicators.exclude(parent_code="").values_list("parent_code", flat=True)}
+                         - set(targets))
+        if unknown:
+            raise PlanFileErrors([PlanFileError(spec.path, None, "indicators.parent_indicator",
+                                                f"no target {', '.join(unknown)} in the parent plan {parent.code}")])
+        _link_indicators(plan, targets)
+    Plan.objects.filter(parent_code=plan.code).update(parent=plan)
+    targets = {i.code: i for i in plan.indicators.all()}
+    for district in plan.districts.all():
+        _link_indicators(district, targets)
+
+
+def _link_indicators(plan: Plan, targets: dict[str, Indicator]) -> None:
+    for indicator in plan.indicators.exclude(parent_code=""):
+        Indicator.objects.filter(pk=indicator.pk).update(parent=targets.get(indicator.parent_code))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.core.i18n import Bilingual
+from carbonpeak.plan.planfile import SOURCES
 
 
 class Plan(Bilingual, models.Model):
@@ -24,7 +25,13 @@ class Plan(Bilingual, models.Model):
     parent_plan_zh = models.CharField(max_length=300, blank=True)
     guiding_text_zh = models.TextField(blank=True)
     source_file = models.CharField(max_length=500, blank=True)
+    source_text = models.CharField(max_length=500, blank=True, help_text="the issued text the quotes were checked against")
     source_sha256 = models.CharField(max_length=64, blank=True)
+    scenario_base = models.CharField(max_length=500, blank=True,
+                                     help_text="base-data file of the scenario projections (plan.scenario_base)")
+    parent_code = models.SlugField(max_length=64, blank=True, help_text="the parent (city) plan's code, plan.parent")
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="districts",
+                               help_text="the parent plan once it is loaded too")
     loaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -208,10 +215,15 @@ class Indicator(Bilingual, models.Model):
 
     class Trajectory(models.TextChoices):
         LINEAR = "linear", _("Linear from baseline to target")
+        GEOMETRIC = "geometric", _("Constant rate from baseline to target")
         STEP = "step", _("Target holds from the start")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
     code = models.SlugField(max_length=80)
+    role = models.CharField(max_length=32, blank=True, help_text="what the platform reads it as (docs/plan-file.md)")
+    parent_code = models.SlugField(max_length=80, blank=True, help_text="the parent plan's target it is issued from")
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="allocations",
+                               help_text="the parent plan's target (市下达指标) once the parent plan is loaded")
     task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators")
     phase_goal = models.ForeignKey(
         PhaseGoal, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
@@ -234,6 +246,8 @@ class Indicator(Bilingual, models.Model):
     source_quote = models.TextField()
     note = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(max_length=40, default="reported", choices=[(s, s) for s in SOURCES],
+                              help_text="where the actual values come from (docs/progress.md)")
 
     class Meta:
         ordering = ["plan", "position"]

@@ -6,6 +6,7 @@ No ORM here: `carbonpeak.plan.loader` writes the validated plan to the database.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,40 @@ from typing import Any
 import yaml
 
 SCHEMA_VERSION = 1
+PLANS_DIR = Path(__file__).resolve().parents[2] / "plans"
+"""The shipped plan files."""
 UNIT_KINDS = {"department", "town", "street", "company", "group"}
 COMPARATORS = {"<=", ">=", "<", ">", "=", "reduce-by", "increase", "maintain"}
 QUALITATIVE_COMPARATORS = {"increase", "maintain"}
 AGGREGATIONS = {"level", "cumulative"}
-TRAJECTORIES = {"linear", "step"}
+TRAJECTORIES = {"linear", "geometric", "step"}
+#: Where an indicator's actual values come from (the `source` key): units' approved reports, approved projects
+#: rolled up, or a metric another app computes (see docs/progress.md). Default: projects for cumulative targets.
+SOURCES = (
+    "reported", "projects",
+    "accounting.energy_total", "accounting.energy_intensity_change", "accounting.co2_total",
+    "accounting.co2_intensity_change", "accounting.non_fossil_share", "accounting.coal_consumption",
+    "monitoring.key_unit_coverage", "monitoring.dc_pue_new", "monitoring.dc_pue_existing",
+    "monitoring.public_building_eui",
+    "scenarios.peak_year", "scenarios.peak_probability",
+)
 INDICATOR_KINDS = {"quantitative", "qualitative"}
+ROLES = {
+    "energy_intensity": "energy consumption per unit of GDP (reduce-by % against baseline_year); accounting, dashboard",
+    "co2_intensity": "CO2 emissions per unit of GDP (reduce-by % against baseline_year)",
+    "energy_total": "total energy consumption (cap)",
+    "non_fossil_share": "share of non-fossil energy in energy consumption (%)",
+    "peak_year": "the year by which CO2 emissions peak",
+    "pv_capacity": "PV capacity added over a period (万千瓦, MW); scenario PV lever",
+    "ev_share": "battery-electric share of new private cars (%); scenario EV lever",
+    "green_travel_share": "share of green travel (%), one per target year; scenario transport lever",
+    "dc_pue_new": "PUE limit of new data centres; monitoring alerts, scenario data-centre lever",
+    "dc_pue_existing": "PUE limit of existing data centres; monitoring alerts, scenario data-centre lever",
+    "building_retrofit": "existing public building area retrofitted (万平方米, m²); scenario buildings lever",
+    "ultra_low_energy_share": "ultra-low-energy share of new residential buildings (%); scenario buildings lever",
+}
+"""The closed vocabulary of indicator roles: what the platform reads from a plan. At most one indicator per role
+and target year."""
 
 
 @dataclass
@@ -138,6 +167,9 @@ class IndicatorSpec:
     higher_is_better: bool
     source_quote: str
     note: str
+    role: str = ""
+    parent_indicator: str = ""  # code of the parent plan's target this one is issued from (市下达指标)
+    source: str = "reported"
 
 
 @dataclass
@@ -155,6 +187,9 @@ class PlanSpec:
     district_en: str
     parent_plan_zh: str
     guiding_text_zh: str
+    source_text: str = ""  # the issued text the source quotes are checked against (resolved path); "" if none
+    scenario_base: str = ""  # the scenario calibration base-data file (resolved path); "" if none
+    parent: str = ""  # code of the parent (city) plan, e.g. shanghai-2022
     units: list[UnitSpec] = field(default_factory=list)
     phase_goals: list[PhaseGoalSpec] = field(default_factory=list)
     actions: list[ActionSpec] = field(default_factory=list)
@@ -209,6 +244,25 @@ class _Reader:
         return good
 
 
+def find_plan_file(code: str, folder: Path = PLANS_DIR) -> Path | None:
+    """The plan file of plan `code` in `folder`: `<code>.yaml`, else the one whose plan.code is `code`."""
+    named = folder / f"{code}.yaml"
+    if named.is_file():
+        return named
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("plan"), dict) and doc["plan"].get("code") == code:
+            return path
+    return None
+
+
+FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*：")
+"""A key followed by a full-width colon (：), which YAML reads as part of a plain text instead of a key separator."""
+
+
 def read_plan_file(path: str | Path) -> PlanSpec:
     """Parse and validate a plan file; raise PlanFileErrors listing every problem found."""
     import hashlib
@@ -220,20 +274,83 @@ def read_plan_file(path: str | Path) -> PlanSpec:
     except OSError as exc:
         raise PlanFileErrors([PlanFileError(name, None, "file", f"cannot read: {exc.strerror}")]) from exc
     try:
-        doc = yaml.load(raw.decode("utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PlanFileErrors([PlanFileError(name, None, "file", "is not UTF-8 text")]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise PlanFileErrors([PlanFileError(name, line, "yaml", str(getattr(exc, "problem", exc)))]) from exc
+    doc = _parse_yaml(text, name)
     if not isinstance(doc, _Map):
         raise PlanFileErrors([PlanFileError(name, 1, "file", "must be a YAML mapping with plan, units, actions...")])
     reader = _Reader(name)
     spec = _read(doc, reader, name, hashlib.sha256(raw).hexdigest())
+    _check_quotes(doc, reader, spec, path)
+    _resolve_scenario_base(doc, reader, spec, path)
     if reader.errors:
         raise PlanFileErrors(reader.errors)
     return spec
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    """YAML with a line per key. When it does not parse, full-width colons used as key separators are reported on
+    their own lines: the parser notices them only a line later, with a message that does not say why."""
+    wide = [PlanFileError(name, n, "yaml", f"full-width colon '：' after key {m.group(1)!r}; "
+                          "a key is separated from its value by the ASCII colon ':'")
+            for n, line in enumerate(text.splitlines(), 1) if (m := FULL_WIDTH_KEY.match(line))]
+    try:
+        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        if wide:
+            raise PlanFileErrors(wide) from exc
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = str(getattr(exc, "problem", None) or exc)
+        context = getattr(exc, "context", None)
+        message = f"{context}: {problem}" if context else problem
+        if mark is not None and _has_full_width(text, mark.line):
+            message += " (full-width punctuation such as '：', '，' or '－' near here? YAML needs ASCII ':', ',', '-')"
+        raise PlanFileErrors([PlanFileError(name, line, "yaml", message)]) from exc
+    return doc
+
+
+def _has_full_width(text: str, index: int) -> bool:
+    """Whether the error line or the one before it has full-width YAML punctuation outside quoted text."""
+    lines = text.splitlines()
+    near = lines[max(0, index - 1):index + 1]
+    return any(ch in re.sub(r"(\"[^\"]*\"|'[^']*')", "", line) for line in near for ch in "：，－［］｛｝")
+
+
+def normalize_quote(text: str) -> str:
+    """Text as quotes are compared: without whitespace (line and page breaks of the source) and ** markup."""
+    return re.sub(r"\s+", "", text.replace("**", ""))
+
+
+def _resolve_scenario_base(doc: _Map, r: _Reader, spec: PlanSpec, path: Path) -> None:
+    """`scenario_base` names a JSON base-data file (relative to the plan file) for the scenario projections."""
+    if not spec.scenario_base:
+        return
+    base = (path.parent / spec.scenario_base).resolve()
+    if not base.is_file():
+        r.error(doc.get("plan"), "scenario_base", "plan.scenario_base", f"no base-data file {str(base)!r}")
+    spec.scenario_base = str(base)
+
+
+def _check_quotes(doc: _Map, r: _Reader, spec: PlanSpec, path: Path) -> None:
+    """Every source_quote must be in the plan's issued text (`source_text`, relative to the plan file)."""
+    plan = doc.get("plan")
+    if not isinstance(plan, _Map) or not spec.source_text:
+        return
+    source = (path.parent / spec.source_text).resolve()
+    try:
+        text = normalize_quote(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        r.error(plan, "source_text", "plan.source_text", f"cannot read the issued text {str(source)!r}: {exc}")
+        spec.source_text = ""
+        return
+    spec.source_text = str(source)
+    nodes = [n for n in doc.get("indicators") or [] if isinstance(n, _Map)]
+    for i, (node, ind) in enumerate(zip(nodes, spec.indicators)):
+        if ind.source_quote and normalize_quote(ind.source_quote) not in text:
+            r.error(node, "source_quote", f"indicators[{i}] ({ind.code}).source_quote",
+                    f"not found in the issued text {spec.source_text}: {ind.source_quote!r}")
 
 
 def _read(doc: _Map, r: _Reader, name: str, sha: str) -> PlanSpec:
@@ -258,6 +375,9 @@ def _read(doc: _Map, r: _Reader, name: str, sha: str) -> PlanSpec:
         district_en=r.get(plan, "district_en", "plan.district_en", required=False, default=""),
         parent_plan_zh=r.get(plan, "parent_plan_zh", "plan.parent_plan_zh", required=False, default=""),
         guiding_text_zh=r.get(plan, "guiding_text_zh", "plan.guiding_text_zh", required=False, default=""),
+        source_text=r.get(plan, "source_text", "plan.source_text", required=False, default=""),
+        scenario_base=r.get(plan, "scenario_base", "plan.scenario_base", required=False, default=""),
+        parent=r.get(plan, "parent", "plan.parent", required=False, default=""),
     )
     names = _read_units(doc, r, spec)
     _read_phase_goals(doc, r, spec)
@@ -277,7 +397,7 @@ def _read_units(doc: _Map, r: _Reader, spec: PlanSpec) -> dict[str, str]:
     """Read units; return the map from every name and alias to the unit code."""
     codes: set[str] = set()
     names: dict[str, str] = {}
-    for i, node in enumerate(r.items(doc, "units", "units")):
+    for i, node in enumerate(r.items(doc, "units", "units", required=False)):
         f = f"units[{i}]"
         unit = UnitSpec(
             code=r.get(node, "code", f"{f}.code", default=""),
@@ -336,7 +456,7 @@ def _read_phase_goals(doc: _Map, r: _Reader, spec: PlanSpec) -> None:
 
 def _read_actions(doc: _Map, r: _Reader, spec: PlanSpec, names: dict[str, str]) -> None:
     numbers: set[int] = set()
-    for i, node in enumerate(r.items(doc, "actions", "actions")):
+    for i, node in enumerate(r.items(doc, "actions", "actions", required=False)):
         f = f"actions[{i}]"
         number = r.get(node, "number", f"{f}.number", int, default=0)
         _unique(r, node, "number", f"{f}.number", number, numbers)
@@ -381,6 +501,7 @@ def _choice(r: _Reader, node: _Map, key: str, field: str, allowed: set[str], def
 
 def _read_indicators(doc: _Map, r: _Reader, spec: PlanSpec) -> None:
     codes: set[str] = set()
+    roles: set[tuple[str, Any]] = set()
     tasks = spec.task_codes
     goals = {g.code for g in spec.phase_goals}
     for i, node in enumerate(r.items(doc, "indicators", "indicators", required=False)):
@@ -425,7 +546,30 @@ def _read_indicators(doc: _Map, r: _Reader, spec: PlanSpec) -> None:
                                    default=True),
             source_quote=r.get(node, "source_quote", f"{f}.source_quote", default=""),
             note=r.get(node, "note", f"{f}.note", required=False, default="") or "",
+            role=_role(r, node, f, roles),
+            parent_indicator=_parent_indicator(r, node, f, spec),
+            source=_choice(r, node, "source", f"{f}.source", set(SOURCES),
+                           "projects" if aggregation == "cumulative" else "reported"),
         ))
+
+
+def _role(r: _Reader, node: _Map, f: str, seen: set[tuple[str, Any]]) -> str:
+    role = r.get(node, "role", f"{f}.role", required=False, default="") or ""
+    if role and role not in ROLES:
+        r.error(node, "role", f"{f}.role", f"unknown role {role!r}; use one of {sorted(ROLES)} (docs/plan-file.md)")
+    elif role:
+        key = (role, node.get("target_year"))
+        if key in seen:
+            r.error(node, "role", f"{f}.role", f"another indicator already has role {role!r} for {key[1]}")
+        seen.add(key)
+    return role
+
+
+def _parent_indicator(r: _Reader, node: _Map, f: str, spec: PlanSpec) -> str:
+    code = r.get(node, "parent_indicator", f"{f}.parent_indicator", required=False, default="") or ""
+    if code and not spec.parent:
+        r.error(node, "parent_indicator", f"{f}.parent_indicator", "needs plan.parent (the plan that issues it)")
+    return code
 
 
 def _valid_period(period: str) -> bool:

@@ -10,8 +10,9 @@ from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Safeguard, 
 
 
 def default_plan() -> Plan | None:
-    """The plan named by CARBONPEAK_PLAN if loaded, else the first loaded plan."""
-    return Plan.objects.filter(code=settings.CARBONPEAK_PLAN_CODE).first() or Plan.objects.first()
+    """The plan named by CARBONPEAK_PLAN if loaded, else the first plan loaded."""
+    code = settings.CARBONPEAK_PLAN_CODE
+    return (Plan.objects.filter(code=code).first() if code else None) or Plan.objects.order_by("id").first()
 
 
 def plan_or_default(code: str | None) -> Plan | None:
@@ -42,3 +43,14 @@ def unit_lead_tasks(unit: ResponsibleUnit) -> QuerySet[Task]:
 
 def unit_safeguards(unit: ResponsibleUnit) -> QuerySet[Safeguard]:
     return Safeguard.objects.filter(Q(units=unit) | Q(units__in=unit.groups.all())).distinct()
+
+
+def indicators_for_role(plan: Plan, role: str) -> QuerySet[Indicator]:
+    """The plan's indicators with `role` (docs/plan-file.md), earliest target year first."""
+    return plan.indicators.filter(role=role).order_by("target_year", "position")
+
+
+def indicator_for_role(plan: Plan, role: str, year: int | None = None) -> Indicator | None:
+    """The plan's indicator with `role` (for `year` if given, else the earliest); None if the plan has none."""
+    found = indicators_for_role(plan, role)
+    return (found.filter(target_year=year) if year is not None else found).first()

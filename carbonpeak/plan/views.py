@@ -1,7 +1,7 @@
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
-from carbonpeak.plan import selectors
+from carbonpeak.plan import rollup, selectors
 from carbonpeak.plan.models import Indicator, ResponsibleUnit, Task
 
 
@@ -24,7 +24,9 @@ def overview(request, plan_code: str):
     return render(request, "plan/overview.html", {
         "plan": plan,
         "actions": actions,
-        "phase_goals": plan.phase_goals.prefetch_related("indicators"),
+        # indicators with their plan: each one's URL needs the plan's code, without a query per indicator
+        "phase_goals": plan.phase_goals.prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.select_related("plan"))),
         "units": units,
         "counts": {
             "actions": plan.actions.count(),
@@ -88,7 +90,15 @@ def indicators(request, plan_code: str):
 
 def indicator(request, plan_code: str, code: str):
     plan = selectors.get_plan(plan_code)
-    indicator = get_object_or_404(plan.indicators.select_related("task__action", "phase_goal"), code=code)
+    indicator = get_object_or_404(plan.indicators.select_related("task__action", "phase_goal", "parent__plan"),
+                                  code=code)
     return render(request, "plan/indicator.html", {
         "plan": plan, "indicator": indicator, "units": indicator.responsible_units(),
+        "allocations": indicator.allocations.select_related("plan"),
     })
+
+
+def districts(request, plan_code: str):
+    """A city plan's districts: their energy, CO2 and status, ranked by the share of their intensity target met."""
+    plan = selectors.get_plan(plan_code)
+    return render(request, "plan/districts.html", {"plan": plan, "rows": rollup.district_rows(plan)})

@@ -1,5 +1,5 @@
-"""REST API of the scenarios, mounted at /api/scenarios/. Reading and running are open; creating and
-editing need a logged-in session."""
+"""REST API of the scenarios, mounted at /api/scenarios/. Reading and running are open (an anonymous run stores
+nothing); creating and editing follow `carbonpeak.scenarios.permissions` and are audited."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from carbonpeak.core.errors import error_text
+from carbonpeak.core.permissions import actor_for
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.selectors import plan_or_default
 from carbonpeak.scenarios import engine, services
+from carbonpeak.scenarios.permissions import copy_as, run_as, update_as
 from carbonpeak.scenarios.models import Scenario
 
 try:  # django-ninja >= 1.5
@@ -106,6 +108,8 @@ def backtest(request, draws: int = 1000, seed: int = services.DEFAULT_SEED, plan
     """Back-test from an earlier inventory year against later actuals (MAPE, P10-P90 coverage)."""
     if not 1 <= draws <= services.MAX_DRAWS:
         raise HttpError(422, f"draws must be in 1..{services.MAX_DRAWS}")
+    if not request.user.is_authenticated and draws > ANONYMOUS_MAX_DRAWS:
+        raise HttpError(403, f"anonymous back-tests are limited to {ANONYMOUS_MAX_DRAWS} draws; log in for more")
     return services.backtest(draws, seed, _plan(plan))
 
 
@@ -121,13 +125,12 @@ def create_scenario(request, payload: CreateIn, plan: str | None = None):
     source = services.find(the_plan, payload.copy_from)
     if source is None:
         raise HttpError(404, f"no scenario {payload.copy_from!r} to copy")
+    actor = actor_for(request)
     try:
         with transaction.atomic():
-            sc = services.copy_scenario(source, payload.name, user=request.user)
-            if payload.description is not None:
-                sc.description = payload.description
+            sc = copy_as(actor, source, payload.name)
             if payload.levers or payload.drivers or payload.horizon or payload.description is not None:
-                services.update_parameters(sc, payload.levers, payload.drivers, payload.horizon, user=request.user)
+                update_as(actor, sc, payload.levers, payload.drivers, payload.horizon, payload.description)
     except (engine.ScenarioError, ValidationError) as exc:
         raise HttpError(422, error_text(exc)) from exc
     return Status(201, _detail(sc))
@@ -138,8 +141,7 @@ def update_levers(request, slug: str, payload: UpdateIn, plan: str | None = None
     """Merge lever (and driver, horizon) changes; each change is a new version."""
     sc = get_object_or_404(Scenario, plan=_plan(plan), slug=slug)
     try:
-        with transaction.atomic():
-            services.update_parameters(sc, payload.levers, payload.drivers, payload.horizon, user=request.user)
+        update_as(actor_for(request), sc, payload.levers, payload.drivers, payload.horizon)
     except (engine.ScenarioError, ValidationError) as exc:
         raise HttpError(422, error_text(exc)) from exc
     return _detail(Scenario.objects.get(pk=sc.pk))
@@ -151,7 +153,7 @@ def run_scenario(request, slug: str, payload: RunIn, plan: str | None = None):
     if not request.user.is_authenticated and payload.draws > ANONYMOUS_MAX_DRAWS:
         raise HttpError(403, f"anonymous runs are limited to {ANONYMOUS_MAX_DRAWS} draws; log in for more")
     try:
-        run = services.run(sc, draws=payload.draws, seed=payload.seed)
+        run = run_as(actor_for(request), sc, payload.draws, payload.seed)
     except engine.ScenarioError as exc:
         raise HttpError(422, str(exc)) from exc
     return {**run.result, "elapsed_s": run.elapsed_s, "cached_run_id": run.pk}

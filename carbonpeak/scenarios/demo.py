@@ -23,4 +23,7 @@ def load_demo(plan) -> None:
             "pv": {"additions_mw": {"interp": "step", "points": {"2022": 58.8, "2026": 80.0}}},
         })
     for sc in Scenario.objects.filter(plan=plan):
-        services.run(sc)
+        try:
+            services.run(sc)
+        except services.NoBaseData:
+            return  # runs are cached on first view once the plan has base data

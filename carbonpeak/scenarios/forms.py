@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from carbonpeak.scenarios import engine
-from carbonpeak.scenarios.labels import LEVER_HELP, LEVER_LABELS, PARAM_LABELS
+from carbonpeak.plan.selectors import indicators_for_role
+from carbonpeak.scenarios.labels import LEVER_HELP, LEVER_LABELS, LEVER_ROLES, PARAM_LABELS
 
 
 def path_to_text(value: Any) -> str:
@@ -66,7 +67,7 @@ def _number(text: str, where: str) -> float:
     return int(value) if value.is_integer() and abs(value) < 1e15 else value
 
 
-def lever_rows(parameters: Mapping[str, Any]) -> list[dict[str, Any]]:
+def lever_rows(parameters: Mapping[str, Any], plan: Any = None) -> list[dict[str, Any]]:
     """What the editor template shows: one entry per lever with its fields as text."""
     rows = []
     for spec in engine.LEVERS:
@@ -78,9 +79,16 @@ def lever_rows(parameters: Mapping[str, Any]) -> list[dict[str, Any]]:
             fields.append({"key": p.key, "name": f"lever-{spec.key}-{p.key}", "label": PARAM_LABELS.get(p.key, p.label),
                            "unit": p.unit, "kind": p.kind, "text": text})
         rows.append({"key": spec.key, "label": LEVER_LABELS.get(spec.key, spec.label),
-                     "help": LEVER_HELP.get(spec.key, spec.help),
+                     "help": LEVER_HELP.get(spec.key, spec.help), "targets": _plan_targets(plan, spec.key),
                      "enabled": lever["enabled"], "fields": fields})
     return rows
+
+
+def _plan_targets(plan: Any, lever: str) -> list[Any]:
+    """The plan's own indicators a lever stands for (by role), to show beside it."""
+    if plan is None:
+        return []
+    return [i for role in LEVER_ROLES.get(lever, ()) for i in indicators_for_role(plan, role)]
 
 
 def parse_levers(data: Mapping[str, str], parameters: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

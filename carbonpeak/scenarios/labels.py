@@ -53,39 +53,41 @@ KIND_HELP = {
 
 LEVER_HELP = {
     'green_travel': _(
-        'Plan 二(五)4: green travel share 75% by 2025, 85% by 2035. Car trips fall by '
-        '(1-share)/(1-share_base); transit energy replaces a fraction of the avoided car energy.'
+        'Green travel share of trips. Car trips fall by (1-share)/(1-share_base); transit energy replaces a '
+        'fraction of the avoided car energy.'
     ),
     'ev': _(
-        'Plan 二(五)2: more than half (50%) of new private cars battery-electric. Fleet share follows'
-        ' stock turnover; petrol replaced by electricity at ev_energy_ratio.'
+        'Battery-electric share of new private cars. Fleet share follows stock turnover; petrol replaced by '
+        'electricity at ev_energy_ratio.'
     ),
     'hydrogen_buses': _(
-        'Plan 二(一)1 and 二(五)2: hydrogen bus demonstration lines, 9 hydrogen stations by 2025. The '
-        'plan gives no bus count: the numbers are an assumption.'
+        'Hydrogen fuel-cell buses replacing diesel buses (the bus numbers are an assumption).'
     ),
     'retrofit': _(
-        'Plan 二(四)2: over 2 million m² of existing public buildings retrofitted in 2021-2030.'
+        'Existing public building floor area retrofitted per year and its energy saving.'
     ),
     'ule_new_build': _(
-        'Plan 二(四)2: half (50%) of new residential buildings ultra-low-energy in 2026-2030 (new-'
-        'build areas are assumptions).'
+        'Ultra-low-energy share of new buildings (new-build areas are assumptions).'
     ),
     'dc_pue': _(
-        'Plan 二(二)4: new data centres PUE <= 1.3, existing upgraded to <= 1.4.'
+        'PUE of new and existing data centres.'
     ),
     'pv': _(
-        'Plan 二(一)1: 294 MW (29.4万千瓦) added in 2021-2025, i.e. 58.8 MW/yr. After 2025 the plan gives no '
-        "number ('install wherever possible by 2030'): additions are an explicit assumption, 0-80 MW/yr "
-        '(mode 40). Local generation displaces grid electricity.'
+        'Local PV capacity added per year; local generation displaces grid electricity. After the plan '
+        'period the additions are an explicit assumption, 0-80 MW/yr (mode 40).'
     ),
     'grid': _(
-        'Municipal grid decarbonisation (not a Qingpu measure). Starts from the base year\'s implied factor '
-        '(Shanghai publishes 0.42 tCO2/MWh for 2022 accounting, 沪环气〔2022〕34号); the later points are an '
-        'assumption. Replaces grid_factor_change.'
+        'Municipal grid decarbonisation (not a district measure). Starts from the base year\'s implied '
+        'factor; the later points are an assumption. Replaces grid_factor_change.'
     ),
 }
-"""The engine's lever help texts (the same English text), so that they can be translated."""
+"""What each lever does; the plan's own targets for it are shown beside it (LEVER_ROLES), never written here."""
+
+LEVER_ROLES = {
+    "green_travel": ("green_travel_share",), "ev": ("ev_share",), "retrofit": ("building_retrofit",),
+    "ule_new_build": ("ultra_low_energy_share",), "dc_pue": ("dc_pue_new", "dc_pue_existing"), "pv": ("pv_capacity",),
+}
+"""The indicator roles (docs/plan-file.md) whose targets a lever stands for."""
 
 
 DRIVER_LABELS = {

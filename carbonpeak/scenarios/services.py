@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.text import slugify
 
-from carbonpeak.plan.models import Indicator, Plan
+from carbonpeak.plan.models import Plan
+from carbonpeak.plan.selectors import indicator_for_role
 from carbonpeak.scenarios import engine
 from carbonpeak.scenarios.models import Scenario, ScenarioRun
 
@@ -29,30 +30,26 @@ ratio: 0.8 of 2.7 TWh). Recorded in the base's source text; totals are unchanged
 DEFAULT_VA_SHARE = {"industry": 0.32, "construction": 0.03, "buildings": 0.615, "agriculture": 0.006}
 """Value-added shares used when the accounting app has no sector GDP for the base year."""
 
-# plan indicator codes -> engine plan target, with the unit conversions accepted (no guessing on other units)
-INDICATOR_TARGETS: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
-    "pv_mw_2021_2025": (("pv-capacity-added",), {"万千瓦": 10.0, "MW": 1.0, "兆瓦": 1.0}),
-    "dc_pue_new": (("dc-pue-new",), {"PUE": 1.0, "": 1.0}),
-    "dc_pue_existing": (("dc-pue-existing",), {"PUE": 1.0, "": 1.0}),
-    "ev_new_share": (("new-private-car-bev-share", "ev-share-new-private-cars"), {"%": 0.01}),
-    "green_travel_2025": (("green-transport-share-2025", "green-travel-share-2025"), {"%": 0.01}),
-    "green_travel_2035": (("green-transport-share-2035", "green-travel-share-2035"), {"%": 0.01}),
-    "retrofit_m2_2021_2030": (("public-building-retrofit-area",), {"万平方米": 1e4, "m2": 1.0, "m²": 1.0}),
-    "ule_residential_share_2030": (("new-residential-ultra-low-energy-share",), {"%": 0.01}),
+# engine plan target -> (indicator role, target year or None for the earliest, unit conversions accepted: no
+# guessing on other units). Roles are the plan file's closed vocabulary (docs/plan-file.md).
+INDICATOR_TARGETS: dict[str, tuple[str, int | None, dict[str, float]]] = {
+    "pv_mw_2021_2025": ("pv_capacity", None, {"万千瓦": 10.0, "MW": 1.0, "兆瓦": 1.0}),
+    "dc_pue_new": ("dc_pue_new", None, {"PUE": 1.0, "": 1.0}),
+    "dc_pue_existing": ("dc_pue_existing", None, {"PUE": 1.0, "": 1.0}),
+    "ev_new_share": ("ev_share", None, {"%": 0.01}),
+    "green_travel_2025": ("green_travel_share", 2025, {"%": 0.01}),
+    "green_travel_2035": ("green_travel_share", 2035, {"%": 0.01}),
+    "retrofit_m2_2021_2030": ("building_retrofit", None, {"万平方米": 1e4, "m2": 1.0, "m²": 1.0}),
+    "ule_residential_share_2030": ("ultra_low_energy_share", None, {"%": 0.01}),
 }
 
 
-STATE_INDICATORS: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
-    # base-year state driver -> plan indicators whose approved report for the base year is that state
-    "ev_new_share_base": (("new-private-car-bev-share", "ev-share-new-private-cars"), {"%": 0.01}),
-    "green_share_base": (("green-transport-share-2025", "green-travel-share-2025"), {"%": 0.01}),
-    "pue_base": (("dc-pue-existing",), {"PUE": 1.0, "": 1.0}),
+STATE_INDICATORS: dict[str, tuple[str, dict[str, float]]] = {
+    # base-year state driver -> (indicator role whose approved report for the base year is that state, units)
+    "ev_new_share_base": ("ev_share", {"%": 0.01}),
+    "green_share_base": ("green_travel_share", {"%": 0.01}),
+    "pue_base": ("dc_pue_existing", {"PUE": 1.0, "": 1.0}),
 }
-
-
-def indicators_by_code(plan: Plan, codes: set[str]) -> dict[str, Indicator]:
-    """The plan's indicators among `codes`: the one place scenarios look plan indicators up by code."""
-    return {i.code: i for i in Indicator.objects.filter(plan=plan, code__in=codes)}
 
 
 STANDARD_NAMES = {"baseline": "基准情景", "plan": "方案情景"}
@@ -126,14 +123,23 @@ def base_from_accounting(plan: Plan, year: int | None = None) -> tuple[engine.Ba
     return base, notes
 
 
+class NoBaseData(engine.ScenarioError):
+    """The plan has neither a usable accounting inventory nor a base-data file: no projection, no borrowed base."""
+
+
 def get_base(plan: Plan | None) -> tuple[engine.BaseYear, str, list[str]]:
-    """(base, source, notes): the accounting inventory if there is one, else the shipped default base."""
-    if plan is not None:
-        found = base_from_accounting(plan)
-        if found is not None:
-            return found[0], "accounting", found[1]
-    base = engine.load_base()
-    return base, "default", [f"base year {base.year}: shipped illustrative default (no accounting inventory)"]
+    """(base, source, notes): the plan's accounting inventory if usable, else the base-data file the plan names
+    (`plan.scenario_base`); raises NoBaseData when it has neither."""
+    if plan is None:
+        raise NoBaseData("no plan is loaded")
+    found = base_from_accounting(plan)
+    if found is not None:
+        return found[0], "accounting", found[1]
+    if plan.scenario_base:
+        base = engine.load_base(plan.scenario_base)
+        return base, "plan", [f"base year {base.year}: the plan's base-data file (no usable accounting inventory)"]
+    raise NoBaseData(f"plan {plan.code} has no base data for projections: import an accounting inventory with GDP "
+                     "(carbonpeak accounting import) or name a base-data file in the plan file (plan.scenario_base)")
 
 
 def observed_state(plan: Plan | None, year: int) -> dict[str, tuple[float, str]]:
@@ -143,15 +149,15 @@ def observed_state(plan: Plan | None, year: int) -> dict[str, tuple[float, str]]
         return {}
     from carbonpeak.tracking.models import IndicatorReport
 
-    found = indicators_by_code(plan, {c for codes, _ in STATE_INDICATORS.values() for c in codes})
     reports = (IndicatorReport.objects.effective()
-               .filter(indicator__in=found.values(), period__year=year, period__kind="annual")
+               .filter(indicator__plan=plan, indicator__role__in={role for role, _ in STATE_INDICATORS.values()},
+                       period__year=year, period__kind="annual")
                .select_related("indicator").order_by("-period__end", "-id"))
     state: dict[str, tuple[float, str]] = {}
     for report in reports:
-        for key, (codes, units) in STATE_INDICATORS.items():
+        for key, (role, units) in STATE_INDICATORS.items():
             unit = (report.value_unit or report.indicator.unit or "").strip()
-            if key not in state and report.indicator.code in codes and unit in units:
+            if key not in state and report.indicator.role == role and unit in units:
                 state[key] = (report.value * units[unit], f"approved {year} report of indicator {report.indicator.code}")
     if "pue_base" not in state:
         pue = monitored_fleet_pue(year)
@@ -205,13 +211,13 @@ def calibration(plan: Plan | None) -> Calibration:
 def plan_targets(plan: Plan) -> tuple[dict[str, float], list[str]]:
     """Engine plan targets read from the plan registry's indicators; absent or unconvertible ones are
     listed in the notes and keep the engine defaults."""
-    found = indicators_by_code(plan, {c for codes, _ in INDICATOR_TARGETS.values() for c in codes})
     targets: dict[str, float] = {}
     notes: list[str] = []
-    for key, (candidates, units) in INDICATOR_TARGETS.items():
-        ind = next((found[c] for c in candidates if c in found), None)
+    for key, (role, year, units) in INDICATOR_TARGETS.items():
+        ind = indicator_for_role(plan, role, year)
         if ind is None or ind.target_value is None:
-            notes.append(f"{key}: no indicator {candidates[0]!r} in plan {plan.code}; engine default kept")
+            when = f" for {year}" if year else ""
+            notes.append(f"{key}: no indicator with role {role!r}{when} in plan {plan.code}; engine default kept")
             continue
         unit = (ind.unit or "").strip()
         if unit not in units:
@@ -316,8 +322,11 @@ def _check_draws(draws: int) -> None:
 
 
 def run(scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, use_cache: bool = True,
-        cal: Calibration | None = None) -> ScenarioRun:
-    """The scenario's projection (cached per version, draws, seed and calibration)."""
+        cal: Calibration | None = None, store: bool = True) -> ScenarioRun:
+    """The scenario's projection (cached per version, draws, seed and calibration).
+
+    `store=False` (an anonymous visitor's run) answers from the cache or computes without saving a row.
+    """
     _check_draws(draws)
     cal = cal or calibration(scenario.plan)
     if use_cache:
@@ -326,6 +335,8 @@ def run(scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
         if cached is not None:
             return cached
     new = _compute(scenario, cal, draws, seed)
+    if not store:
+        return new
     run_obj, _ = ScenarioRun.objects.update_or_create(
         scenario=scenario, version=scenario.version, draws=new.draws, seed=new.seed, base_fingerprint=cal.fingerprint,
         defaults={f: getattr(new, f) for f in ("base_year", "base_source", "p_peak_by", "peak_year_p50", "result",

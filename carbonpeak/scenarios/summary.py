@@ -12,13 +12,20 @@ from carbonpeak.scenarios.models import Scenario
 DASHBOARD_DRAWS = 2000
 
 
-def peak_probability(plan) -> dict[str, Any]:
+def peak_probability(plan) -> dict[str, Any] | None:
     """P(peak by 2030) of the plan scenario (the stored one, else the plan's measures built from its
     indicators, unsaved), with its median peak year; a cached run is reused.
 
     Keys: scenario, p_peak_by, by, peak_year_p50, peak_year_p10, peak_year_p90, draws, base_year,
     base_source, url, definition.
     """
+    try:
+        return _peak_probability(plan)
+    except services.NoBaseData:
+        return None  # the plan has no base data: the dashboard shows no P(peak), never another district's
+
+
+def _peak_probability(plan) -> dict[str, Any]:
     sc = Scenario.objects.filter(plan=plan, kind=Scenario.Kind.PLAN).order_by("id").first() if plan else None
     if sc is not None:
         result = services.run(sc, draws=DASHBOARD_DRAWS).result

@@ -5,16 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carbonpeak.core import permissions
 from carbonpeak.core.errors import error_text
+from carbonpeak.core.permissions import actor_for
 from carbonpeak.plan.selectors import default_plan
 from carbonpeak.scenarios import engine, forms, services
 from carbonpeak.scenarios.labels import LEVER_LABELS, SECTOR_LABELS, input_label
 from carbonpeak.scenarios.models import Scenario
+from carbonpeak.scenarios.permissions import can_edit, copy_as, update_as
 
 COMPARE_MAX = 4
 
@@ -42,10 +44,21 @@ def _chart_payload(result: dict) -> dict:
     }
 
 
+def _no_base(request, exc: services.NoBaseData):
+    return render(request, "scenarios/no_plan.html", {"message": str(exc)})
+
+
 def index(request):
     plan = _plan_or_none(request)
     if plan is None:
         return render(request, "scenarios/no_plan.html")
+    try:
+        return _index(request, plan)
+    except services.NoBaseData as exc:
+        return _no_base(request, exc)
+
+
+def _index(request, plan):
     scenarios = list(Scenario.objects.filter(plan=plan).select_related("parent").order_by("id"))
     chosen = request.GET.getlist("s") or [sc.slug for sc in scenarios][:COMPARE_MAX]
     try:
@@ -85,8 +98,8 @@ def _editor_context(request, sc: Scenario, error: str | None = None) -> dict:
     sector_years, sector_rows = _sector_table(run.result)
     return {"scenario": sc, "run": run, "result": run.result, "chart": _chart_payload(run.result),
             "sector_years": sector_years, "sector_rows": sector_rows,
-            "levers": forms.lever_rows(sc.parameters), "error": error,
-            "can_edit": request.user.is_authenticated, "horizon": sc.horizon,
+            "levers": forms.lever_rows(sc.parameters, sc.plan), "error": error,
+            "can_edit": can_edit(actor_for(request), sc), "horizon": sc.horizon,
             "versions": sc.versions.all()[:10]}
 
 
@@ -99,6 +112,8 @@ def editor(request, slug: str):
         return render(request, "scenarios/editor.html", _editor_context(request, sc))
     except services.BaseUnavailable as exc:
         return _base_error(request, exc)
+    except services.NoBaseData as exc:
+        return _no_base(request, exc)
 
 
 @login_required
@@ -107,13 +122,13 @@ def save_levers(request, slug: str):
     """HTMX: save the edited levers as a new version, re-run, return the result panel."""
     plan = _plan_or_none(request)
     sc = get_object_or_404(Scenario, plan=plan, slug=slug)
+    actor = actor_for(request)
+    permissions.require(can_edit(actor, sc), _("You may not change this scenario."))
     error = None
     try:
-        with transaction.atomic():
-            levers = forms.parse_levers(request.POST, sc.parameters)
-            horizon = request.POST.get("horizon")
-            services.update_parameters(sc, levers=levers, horizon=int(horizon) if horizon else None,
-                                       user=request.user)
+        levers = forms.parse_levers(request.POST, sc.parameters)
+        horizon = request.POST.get("horizon")
+        update_as(actor, sc, levers=levers, horizon=int(horizon) if horizon else None)
     except (engine.ScenarioError, ValidationError, ValueError) as exc:
         error = error_text(exc)
         sc = Scenario.objects.get(pk=sc.pk)
@@ -140,7 +155,7 @@ def copy(request):
     if not name:
         messages.error(request, _("Give the copy a name."))
         return redirect("scenarios:index")
-    new = services.copy_scenario(source, name, user=request.user)
+    new = copy_as(actor_for(request), source, name)
     messages.success(request, _("Copied %(source)s to %(name)s.") % {"source": source.name, "name": new.name})
     return redirect("scenarios:editor", new.slug)
 

@@ -18,6 +18,9 @@ from ninja.security import HttpBearer, django_auth
 from carbonpeak.core.errors import error_text
 from carbonpeak.plan.models import Plan, ResponsibleUnit
 from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.progress import schemas as progress_schemas
+from carbonpeak.progress import services as progress
+from carbonpeak.progress.schemas import ProgressOut, ProgressSummaryOut
 from carbonpeak.tracking import permissions, selectors, services
 from carbonpeak.tracking.models import ApiToken, IndicatorReport, Project, ReportingPeriod, TaskReport
 from carbonpeak.tracking.permissions import actor_for, get_or_404
@@ -404,67 +407,17 @@ _add_steps("task-reports", TaskReportOut)
 _add_steps("projects", ProjectOut)
 
 
-class ProgressOut(Schema):
-    code: str
-    name_zh: str
-    task: str | None
-    status: str
-    rule: str
-    reason: str
-    source: str
-    unit: str
-    target_value: float | None
-    target_year: int
-    latest_t: float | None
-    latest_value: float | None
-    expected_now: float | None
-    gap_to_trajectory: float | None
-    gap_to_target: float | None
-    forecast: float | None
-    forecast_meets_target: bool | None
-    history: list[tuple[float, float]]
-    projects: list[int]
-
-
-class ProgressSummaryOut(Schema):
-    counts: dict[str, int]
-    off_track: list[str]
-    indicators: list[ProgressOut]
-
-
-def _progress_out(result) -> dict:
-    """One `carbonpeak.tracking.progress.IndicatorProgress` for the API."""
-    ev, indicator = result.evaluation, result.indicator
-    return {
-        "code": indicator.code, "name_zh": indicator.name_zh,
-        "task": indicator.task.code if indicator.task_id else None,
-        "status": ev.status, "rule": result.rule, "reason": result.reason, "source": result.source,
-        "unit": indicator.unit, "target_value": indicator.target_value, "target_year": indicator.target_year,
-        "latest_t": ev.latest_t, "latest_value": ev.latest_value, "expected_now": ev.expected_now,
-        "gap_to_trajectory": ev.gap_to_trajectory, "gap_to_target": ev.gap_to_target, "forecast": ev.forecast,
-        "forecast_meets_target": ev.forecast_meets_target, "history": [tuple(p) for p in ev.history],
-        "projects": [p.pk for p in result.projects],
-    }
-
-
+# The progress of the plan's indicators, served here at its long-standing address; the progress app computes it.
 @router.get("/progress", response=ProgressSummaryOut)
 def plan_progress(request, plan: str | None = None):
-    """Every indicator's status (on_track / at_risk / off_track / no_data) with the rule that decided it."""
-    from carbonpeak.tracking import progress
-
-    results = progress.evaluate_plan(_plan(plan))
-    return {
-        "counts": progress.status_counts(results),
-        "off_track": [r.indicator.code for r in progress.off_track(results)],
-        "indicators": [_progress_out(r) for r in results],
-    }
+    """Every indicator's source, value and status (on_track / at_risk / off_track / missed / no_data)."""
+    return progress_schemas.summary_out(progress.evaluate_plan(_plan(plan)))
 
 
 @router.get("/progress/{code}", response=ProgressOut)
 def indicator_progress(request, code: str, plan: str | None = None):
+    """One indicator: its declared source, the series used, reported values beside it, value and status."""
     from django.shortcuts import get_object_or_404
 
-    from carbonpeak.tracking import progress
-
     indicator = get_object_or_404(_plan(plan).indicators, code=code)
-    return _progress_out(progress.evaluate_indicator(indicator))
+    return progress_schemas.indicator_out(progress.evaluate_indicator(indicator))

@@ -10,7 +10,6 @@ Layout of the sheet 填报 (the same file is downloaded and uploaded):
 
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from carbonpeak.core.xlsx import expanded_size, workbook_bytes
 from carbonpeak.plan.models import Indicator, ResponsibleUnit
 from carbonpeak.tracking import permissions, selectors, services
 from carbonpeak.tracking.models import ReportingPeriod
@@ -34,6 +34,8 @@ COL_CODE, COL_NAME, COL_UNIT, COL_TARGET, COL_YEAR, COL_VALUE, COL_NOTE = range(
 UNIT_CELL, PERIOD_CELL = "C2", "B3"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
+MAX_UNZIPPED_BYTES = 32 * 1024 * 1024
+"""A template of MAX_ROWS rows unpacks to well under 1 MB; a 155 KB zip can unpack to gigabytes."""
 
 
 def template_filename(unit: ResponsibleUnit, period: ReportingPeriod) -> str:
@@ -72,9 +74,7 @@ def build_template(unit: ResponsibleUnit, period: ReportingPeriod) -> bytes:
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     for row in ws.iter_rows(min_row=FIRST_ROW, max_col=7):
         row[1].alignment = Alignment(wrap_text=True)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 @dataclass
@@ -137,8 +137,13 @@ def parse_upload(fileobj, unit: ResponsibleUnit, period: ReportingPeriod) -> Upl
     if size is not None and size > MAX_UPLOAD_BYTES:
         errors.append(RowError(None, "", _("The file is larger than 5 MB.")))
         return result
+    fileobj.seek(0)
+    expanded = expanded_size(fileobj)
+    if expanded is not None and expanded > MAX_UNZIPPED_BYTES:
+        errors.append(RowError(None, "", _("The workbook unpacks to more than %(mb)s MB.")
+                               % {"mb": MAX_UNZIPPED_BYTES // 2**20}))
+        return result
     try:
-        fileobj.seek(0)
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         errors.append(RowError(None, "", _("The file is not an Excel workbook (.xlsx).")))

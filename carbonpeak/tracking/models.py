@@ -107,6 +107,25 @@ class ReportingPeriod(models.Model):
         return start, date.fromordinal(end.toordinal() - 1)
 
 
+class ReviewPolicy(models.Model):
+    """A plan's review rules. Four-eyes review (on for a plan without a row): nobody approves or returns a record
+    they submitted themselves, the district office included."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="review_policy")
+    four_eyes = models.BooleanField(_("four-eyes review"), default=True,
+                                    help_text=_("A record is reviewed by someone other than its submitter."))
+
+    class Meta:
+        verbose_name_plural = "review policies"
+
+    def __str__(self) -> str:
+        return f"{self.plan.code}: four-eyes {'on' if self.four_eyes else 'off'}"
+
+    @classmethod
+    def four_eyes_for(cls, plan_id: int) -> bool:
+        return cls.objects.filter(plan_id=plan_id).values_list("four_eyes", flat=True).first() is not False
+
+
 class ReviewStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

@@ -1,4 +1,4 @@
-"""The one place that decides what a user (or an API token) may see and do in tracking.
+"""What a user (or an API token) may see and do in tracking, on the shared layer `carbonpeak.core.permissions`.
 
 Roles (`Membership.Role`):
 - admin (district office, 区发改委 carbon-peak office): sees everything, may report for any unit, reviews all.
@@ -14,102 +14,17 @@ Views and the API turn "cannot see" into 404 — never 403 — so ids outside on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from carbonpeak.core.permissions import (  # noqa: F401 - re-exported: the actor is shared by every app
+    READ_ONLY_TOKEN, Actor, Role, actor_for, actor_for_token, actor_for_user, can_write_unit, client_ip,
+)
 from carbonpeak.plan import selectors
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task
 from carbonpeak.tracking.models import (
-    ApiToken, Evidence, IndicatorReport, Membership, Project, ReviewStatus, TaskReport,
+    ApiToken, Evidence, IndicatorReport, Project, ReviewPolicy, ReviewStatus, TaskReport,
 )
-
-Role = Membership.Role
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a logged-in user with a membership, or an API token."""
-
-    user: object | None
-    unit: ResponsibleUnit | None
-    role: str | None
-    token: ApiToken | None = None
-    ip: str | None = None
-
-    @property
-    def name(self) -> str:
-        if self.token is not None:
-            return f"token:{self.token.prefix}"
-        return self.user.get_username() if self.user is not None else ""
-
-    @property
-    def db_user(self):
-        """The user to store in `submitted_by` etc. (None for tokens)."""
-        return self.user if self.token is None else None
-
-    @property
-    def role_label(self) -> str:
-        return str(dict(Role.choices).get(self.role, self.role or ""))
-
-    @property
-    def is_member(self) -> bool:
-        return self.role is not None
-
-    @property
-    def sees_all(self) -> bool:
-        return self.role in (Role.ADMIN, Role.LEADER)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def can_write(self) -> bool:
-        return self.role in (Role.ADMIN, Role.REPORTER)
-
-    @property
-    def can_review_any(self) -> bool:
-        return self.role in (Role.ADMIN, Role.REVIEWER)
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def actor_for_user(user, ip: str | None = None) -> Actor:
-    if user is None or not user.is_authenticated:
-        return Actor(user=None, unit=None, role=None, ip=ip)
-    membership = Membership.objects.select_related("unit__plan").filter(user=user).first()
-    if membership is not None:
-        return Actor(user=user, unit=membership.unit, role=membership.role, ip=ip)
-    if user.is_superuser:
-        return Actor(user=user, unit=None, role=Role.ADMIN, ip=ip)
-    return Actor(user=user, unit=None, role=None, ip=ip)
-
-
-READ_ONLY_TOKEN = "read_only_token"
-"""The role of a read-only token: sees its own unit's records, changes nothing."""
-
-
-def actor_for_token(token: ApiToken, ip: str | None = None) -> Actor:
-    role = READ_ONLY_TOKEN if token.read_only else Role.REPORTER
-    return Actor(user=token.created_by, unit=token.unit, role=role, token=token, ip=ip)
-
-
-def actor_for(request) -> Actor:
-    """The actor of a page or API request (cached on the request)."""
-    cached = getattr(request, "_tracking_actor", None)
-    if cached is not None:
-        return cached
-    token = getattr(request, "auth", None)
-    if isinstance(token, ApiToken):
-        actor = actor_for_token(token, client_ip(request))
-    else:
-        actor = actor_for_user(getattr(request, "user", None), client_ip(request))
-    request._tracking_actor = actor
-    return actor
 
 
 # --- what one may see -----------------------------------------------------------------------------------------
@@ -193,9 +108,7 @@ def get_or_404(queryset: QuerySet, **lookup):
 
 def can_report(actor: Actor, unit: ResponsibleUnit) -> bool:
     """May create / edit drafts and submit them for `unit`."""
-    if actor.role == Role.ADMIN:
-        return True
-    return actor.role == Role.REPORTER and actor.unit is not None and actor.unit.pk == unit.pk
+    return can_write_unit(actor, unit)
 
 
 def can_edit(actor: Actor, record) -> bool:
@@ -203,12 +116,19 @@ def can_edit(actor: Actor, record) -> bool:
 
 
 def can_review(actor: Actor, record) -> bool:
-    """Approve or return: the unit's reviewers and district admins, never tokens, only submitted records."""
+    """Approve or return: the unit's reviewers and district admins, never tokens, only submitted records, and
+    (four-eyes review, the plan's `ReviewPolicy`) never one's own submission."""
     if actor.token is not None or record.status != ReviewStatus.SUBMITTED:
+        return False
+    if _own_submission(actor, record) and ReviewPolicy.four_eyes_for(_record_plan_id(record)):
         return False
     if actor.role == Role.ADMIN:
         return True
     return actor.role == Role.REVIEWER and actor.unit is not None and actor.unit.pk == _record_unit(record).pk
+
+
+def _own_submission(actor: Actor, record) -> bool:
+    return actor.user is not None and record.submitted_by_id is not None and record.submitted_by_id == actor.user.pk
 
 
 def can_correct(actor: Actor, record) -> bool:
@@ -228,3 +148,7 @@ def can_manage_tokens(actor: Actor, unit: ResponsibleUnit | None = None) -> bool
 
 def _record_unit(record) -> ResponsibleUnit:
     return record.responsible_unit if isinstance(record, Project) else record.unit
+
+
+def _record_plan_id(record) -> int:
+    return record.plan_id if isinstance(record, Project) else record.period.plan_id

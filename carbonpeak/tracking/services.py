@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carbonpeak.core.audit import audit, snapshot
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task
 from carbonpeak.tracking import permissions
 from carbonpeak.tracking.models import (
-    ApiToken, AuditEntry, Evidence, IndicatorReport, Membership, Project, ReportingPeriod, Reviewed, ReviewStatus,
+    ApiToken, Evidence, IndicatorReport, Membership, Project, ReportingPeriod, Reviewed, ReviewStatus,
     TaskReport,
 )
 from carbonpeak.tracking.permissions import Actor
@@ -44,46 +44,6 @@ OOXML_MARKERS = {".xlsx": b"xl/", ".docx": b"word/"}
 
 class WorkflowError(ValidationError):
     """The record's state does not allow this step."""
-
-
-# --- audit ----------------------------------------------------------------------------------------------------
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, models.Model):
-        return value.pk
-    return value
-
-
-AUDIT_SKIP = {"id", "created_at", "updated_at", "supersedes", "created_by"}
-
-
-def snapshot(obj: models.Model) -> dict:
-    """The record's own field values, JSON-safe (foreign keys as ids)."""
-    data = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in AUDIT_SKIP:
-            continue
-        data[field.name] = _jsonable(getattr(obj, field.attname))
-    return data
-
-
-def _diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
-    if before is None or after is None:
-        return before, after
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
-
-
-def audit(actor: Actor, action: str, obj: models.Model, before: dict | None = None, after: dict | None = None,
-          comment: str = "") -> AuditEntry:
-    before, after = _diff(before, after)
-    return AuditEntry.objects.create(
-        actor=actor.db_user, actor_name=actor.name[:150], token=actor.token, action=action,
-        object_type=obj._meta.label_lower, object_id=obj.pk, object_repr=str(obj)[:200],
-        before=before, after=after, comment=comment, ip=actor.ip,
-    )
 
 
 # --- generic workflow -----------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.urls import path, re_path
+from django.views.generic import RedirectView
 
 from carbonpeak.tracking import views
 
@@ -33,4 +34,8 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]
-urlpatterns += __import__("carbonpeak.tracking.progress_urls", fromlist=["urlpatterns"]).urlpatterns  # progress pages
+# The progress pages moved to the progress app (/progress/); their old addresses redirect, query string kept.
+urlpatterns += [
+    path(old, RedirectView.as_view(pattern_name=f"progress:{name}", query_string=True, permanent=True))
+    for old, name in (("indicators/<slug:code>/", "indicator"), ("report/", "report"), ("report.xlsx", "report_xlsx"))
+]

@@ -1,8 +1,12 @@
-"""Demo users, one per role, for the units the demo history covers. All share the password `carbonpeak-demo`."""
+"""Demo users, one per role, for the units the demo history covers. All share the password `carbonpeak-demo`.
+
+DEMO_USERS when the plan has every unit they name; otherwise accounts made from the plan's own units, named
+after the plan (e.g. `example-2024-office`, `example-2024-donghu-reporter`).
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.db import transaction
 
 from carbonpeak.plan.models import Plan, ResponsibleUnit
@@ -33,19 +37,52 @@ def find_unit(plan: Plan, name: str) -> ResponsibleUnit:
     return unit
 
 
+def demo_accounts(plan: Plan) -> dict[str, tuple[ResponsibleUnit, str]]:
+    """username → (unit, role) of the plan's demo users."""
+    try:
+        return {username: (find_unit(plan, name), role) for username, (name, role) in DEMO_USERS.items()}
+    except ResponsibleUnit.DoesNotExist:
+        pass
+    departments = list(plan.units.filter(kind=ResponsibleUnit.Kind.DEPARTMENT).order_by("position"))
+    towns = list(plan.units.filter(kind__in=[ResponsibleUnit.Kind.TOWN, ResponsibleUnit.Kind.STREET])
+                 .order_by("position"))
+    office = (departments or towns or list(plan.units.order_by("position")) or [None])[0]
+    if office is None:
+        return {}
+    accounts = {f"{plan.code}-office": (office, Membership.Role.ADMIN),
+                f"{plan.code}-leader": (office, Membership.Role.LEADER)}
+    for unit in (towns[:1] + departments[1:2]):
+        accounts[f"{plan.code}-{unit.code}-reporter"] = (unit, Membership.Role.REPORTER)
+        accounts[f"{plan.code}-{unit.code}-reviewer"] = (unit, Membership.Role.REVIEWER)
+    return accounts
+
+
 @transaction.atomic
 def ensure_demo_users(plan: Plan) -> dict:
-    """Create (or reset) the demo users and their memberships; returns username → user. Idempotent."""
+    """Create the missing demo users (password `carbonpeak-demo`) and their memberships; returns username → user.
+
+    A demo user that already exists is returned as it is: a changed password, a deactivated account or a changed
+    role survives every later call (a restart must never bring the public password back).
+    """
     User = get_user_model()
     users = {}
-    for username, (unit_name, role) in DEMO_USERS.items():
-        unit = find_unit(plan, unit_name)
+    for username, (unit, role) in demo_accounts(plan).items():
         user, created = User.objects.get_or_create(username=username)
-        if created or not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
-        user.is_active = True
-        user.is_staff = role == Membership.Role.ADMIN
-        user.save()
-        set_membership(user, unit, role)
+        if created:
+            save_account(user, DEMO_PASSWORD, unit, role, validate=False)
         users[username] = user
     return users
+
+
+def save_account(user, password: str, unit: ResponsibleUnit, role: str, *, validate: bool = True) -> None:
+    """Set a user's password (checked by the password validators unless ``validate`` is off), unit and role.
+
+    Raises django.core.exceptions.ValidationError naming every rule the password breaks. Office admins get the
+    Django admin (is_staff).
+    """
+    if validate:
+        password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.is_staff = role == Membership.Role.ADMIN
+    user.save()
+    set_membership(user, unit, role)

@@ -26,7 +26,7 @@ from .units import UnitError, parse_unit
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_FILE = DATA_DIR / "factors-cn-2024.yaml"
 DEFAULT_FACTOR_SET = "sh-2022"
-"""Qingpu is in Shanghai: Shanghai's own electricity and heat defaults are the default set."""
+"""The plans shipped are Shanghai districts': Shanghai's own electricity and heat defaults are the default set."""
 
 C_TO_CO2 = 44.0 / 12.0
 FUEL_CARRIERS = [c.code for c in CARRIERS.values() if c.scope == 1]

@@ -32,13 +32,15 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from carbonpeak.plan.engine import trajectory as paths
+
 from .carriers import CARRIERS, SECTORS
 from .factors import FactorSet
 from .records import USES, mixed_periods
 from .units import UNITS, UnitError
 
 METRICS = ("energy_tce", "energy_tce_reporting", "co2_t", "co2_scope1_t", "co2_scope2_t",
-           "non_fossil_tce", "non_fossil_tce_reporting", "coal_tce", "feedstock_tce", "renewable_tce")
+           "non_fossil_tce", "non_fossil_tce_reporting", "coal_tce", "feedstock_tce")
 METHODS = {"equivalent": ("energy_tce", "non_fossil_tce"),
            "reporting": ("energy_tce_reporting", "non_fossil_tce_reporting")}
 """Electricity conversion: 'equivalent' = 当量值 (0.1229 kgce/kWh), 'reporting' = 等价值 (year's coal rate)."""
@@ -174,8 +176,13 @@ def account(records: pd.DataFrame, fs: FactorSet, check_years: bool = True) -> A
     )
 
 
-def _sums(codes: np.ndarray, n: int, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {name: np.bincount(codes, weights=w, minlength=n) for name, w in cols.items()}
+def _bincount(codes: np.ndarray, weights: np.ndarray | None, n: int) -> np.ndarray:
+    """Sums of `weights` by code; a column that is zero throughout (None) costs nothing."""
+    return np.zeros(n) if weights is None else np.bincount(codes, weights=weights, minlength=n)
+
+
+def _sums(codes: np.ndarray, n: int, cols: dict[str, np.ndarray | None]) -> dict[str, np.ndarray]:
+    return {name: _bincount(codes, w, n) for name, w in cols.items()}
 
 
 @dataclass
@@ -208,9 +215,9 @@ class Inventory:
         }
 
 
-def _metric_arrays(acc: Accounted) -> dict[str, np.ndarray]:
+def _metric_arrays(acc: Accounted) -> dict[str, np.ndarray | None]:
+    """Per-record figures summed into every breakdown (None: zero for every record, e.g. no feedstock)."""
     coal = np.array([CARRIERS[c].coal for c in CARRIERS])[acc.carrier]
-    renewable = np.array([CARRIERS[c].renewable for c in CARRIERS])[acc.carrier]
     return {
         "energy_tce": acc.energy_tce,
         "energy_tce_reporting": acc.energy_tce_reporting,
@@ -220,13 +227,15 @@ def _metric_arrays(acc: Accounted) -> dict[str, np.ndarray]:
         "non_fossil_tce": acc.non_fossil_fraction * acc.energy_tce,
         "non_fossil_tce_reporting": acc.non_fossil_fraction * acc.energy_tce_reporting,
         "coal_tce": np.where(coal, acc.energy_tce, 0.0),
-        "feedstock_tce": np.where(acc.feedstock, acc.energy_tce, 0.0),
-        "renewable_tce": np.where(renewable, acc.energy_tce, 0.0),
+        "feedstock_tce": np.where(acc.feedstock, acc.energy_tce, 0.0) if acc.feedstock.any() else None,
     }
 
 
-def _method_figures(row: dict[str, float], year: int, fs: FactorSet) -> None:
-    """Add the figures derived per year: renewable kWh and 等价值 tce, feedstock 等价值 (= 当量值: fuels only)."""
+def _method_figures(row: dict[str, float], year: int, by_carrier: Mapping[str, Mapping[str, float]],
+                    fs: FactorSet) -> None:
+    """Add the figures derived per year from its carriers: renewable electricity (当量值 tce, kWh, 等价值 tce),
+    feedstock 等价值 (= 当量值: fuels only)."""
+    row["renewable_tce"] = float(sum(r["energy_tce"] for c, r in by_carrier.items() if CARRIERS[c].renewable))
     kwh = float(row["renewable_tce"] / fs.coal_equivalent[fs.index("electricity")])
     row["renewable_kwh"] = kwh
     row["renewable_tce_reporting"] = kwh * float(fs.reporting_coal(year)[0])
@@ -260,7 +269,7 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
     if np.prod(shape) <= 2_000_000:
         # One pass over the records into a (year, sector, carrier, town) cube; every breakdown is a sum of it.
         cell = ((yi * shape[1] + sector) * shape[2] + acc.carrier) * shape[3] + town_codes
-        cube = {k: np.bincount(cell, weights=w, minlength=int(np.prod(shape))).reshape(shape) for k, w in cols.items()}
+        cube = {k: _bincount(cell, w, int(np.prod(shape))).reshape(shape) for k, w in cols.items()}
 
         def sums(axes: tuple[int, ...]) -> dict[str, np.ndarray]:
             return {k: v.sum(axis=axes).ravel() for k, v in cube.items()}
@@ -291,9 +300,9 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
         by_year_carrier.setdefault(key[0], {})[key[1]] = row
 
     for y, row in by_year.items():
-        _method_figures(row, y, fs)
-    totals = {name: float(v.sum()) for name, v in metrics.items()}
-    for key in ("renewable_kwh", "renewable_tce_reporting", "feedstock_tce_reporting"):
+        _method_figures(row, y, by_year_carrier.get(y, {}), fs)
+    totals = {name: float(v.sum()) if v is not None else 0.0 for name, v in metrics.items()}
+    for key in ("renewable_tce", "renewable_kwh", "renewable_tce_reporting", "feedstock_tce_reporting"):
         totals[key] = sum(row[key] for row in by_year.values())
     totals["records"] = n
     for method, (e, nf) in METHODS.items():
@@ -328,8 +337,10 @@ def compute_inventory(records: pd.DataFrame, fs: FactorSet, check_periods: bool 
 # -- dual control --------------------------------------------------------------------------------------
 
 def trajectory(base_value: float, base_year: int, target_year: int, reduction: float, year: int) -> float:
-    """Intensity allowed in `year` on a constant-rate path from `base_value` to (1-reduction) x base in target_year."""
-    return base_value * (1.0 - reduction) ** ((year - base_year) / (target_year - base_year))
+    """Intensity allowed in `year` on the plan's geometric path from `base_value` to (1-reduction) x base in
+    target_year: the shared trajectory engine, so progress and accounting draw the same path."""
+    return paths.expected(paths.GEOMETRIC, (base_year, base_value), (target_year, base_value * (1.0 - reduction)),
+                          year)
 
 
 def constant_price_gdp(values: Mapping[int, tuple[float, int]], price_base_year: int,
@@ -421,7 +432,7 @@ def _per_year(value: float | Mapping[int, Any] | None, year: int) -> Any:
 
 def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, float], *,
                  method: str = "equivalent", base_year: int = 2020, target_year: int = 2025,
-                 reduction: float = 0.14, energy_cap_tce: float | Mapping[int, float] | None = None,
+                 reduction: float | None = 0.14, energy_cap_tce: float | Mapping[int, float] | None = None,
                  cap_method: str | Mapping[int, str] | None = None, co2_reduction: float | None = None,
                  co2_target_year: int | None = None, co2_cap_t: float | Mapping[int, float] | None = None,
                  factor_set: str = "") -> dict[str, Any]:
@@ -432,6 +443,7 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
     an interpolated one. `energy_cap_tce`: one cap for every year or a cap by year, declared in `cap_method`
     (default: `method`); a cap of the other method is not compared (the row says which method it is in).
     `co2_reduction` (fraction, by `co2_target_year`, vs `base_year`) and `co2_cap_t`: the carbon targets.
+    `reduction` None (the plan sets no intensity target): no trajectory, on_track None.
     """
     if method not in METHODS:
         raise InventoryError(f"unknown method {method!r}; accepted: {', '.join(METHODS)}")
@@ -454,7 +466,7 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
         g = gdp.get(y)
         ei = e["dual_control_energy_tce"] / g if g else None
         ci = r["co2_t"] / g if g else None
-        traj = trajectory(base_ei, base_year, target_year, reduction, y) if base_ei else None
+        traj = trajectory(base_ei, base_year, target_year, reduction, y) if base_ei and reduction is not None else None
         co2_traj = (trajectory(base_ci, base_year, co2_target_year, co2_reduction, y)
                     if base_ci and co2_reduction is not None else None)
         declared = _per_year(energy_cap_tce, y)
@@ -491,7 +503,7 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
 
 
 def _summary(rows: list[dict[str, Any]], base_ei: float | None, base_ci: float | None, *, method: str,
-             base_year: int, target_year: int, reduction: float, co2_reduction: float | None,
+             base_year: int, target_year: int, reduction: float | None, co2_reduction: float | None,
              co2_target_year: int, factor_set: str) -> dict[str, Any]:
     with_ei = [r for r in rows if r["energy_intensity_tce_per_10k_yuan"] is not None]
     latest = with_ei[-1] if with_ei else None
@@ -508,7 +520,7 @@ def _summary(rows: list[dict[str, Any]], base_ei: float | None, base_ci: float |
         "target_year": target_year,
         "target_reduction": reduction,
         "base_energy_intensity": base_ei,
-        "target_energy_intensity": base_ei * (1 - reduction) if base_ei else None,
+        "target_energy_intensity": base_ei * (1 - reduction) if base_ei and reduction is not None else None,
         "latest_year": latest["year"] if latest else None,
         "latest_energy_intensity": latest["energy_intensity_tce_per_10k_yuan"] if latest else None,
         "achieved_reduction": -change if change is not None else None,

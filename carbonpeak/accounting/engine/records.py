@@ -19,10 +19,12 @@ from __future__ import annotations
 import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
+
+from carbonpeak.core.xlsx import expanded_size
 
 from .carriers import CARRIERS, SECTORS
 from .units import UNITS, accepted_units, normalise_units
@@ -51,46 +53,96 @@ class RowError:
         return asdict(self)
 
 
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Largest upload (a CSV, or an .xlsx as stored)."""
+MAX_XLSX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
+"""Largest total size of an .xlsx's parts once unzipped (a small zip can expand to gigabytes)."""
+MAX_ROWS = 200_000
+MAX_COLUMNS = 30
+MAX_REPORTED_ERRORS = 200
+"""A file with more bad cells reports the first ones and the count of all of them."""
+
+
 class RecordsError(ValueError):
-    """One or more bad rows; `.errors` lists every one of them."""
+    """One or more bad rows; `.errors` lists the first `MAX_REPORTED_ERRORS`, `.total` counts them all."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        self.errors = errors
+        self.total = len(errors)
+        self.errors = errors[:MAX_REPORTED_ERRORS]
         head = "; ".join(str(e) for e in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         super().__init__(f"{len(errors)} error(s): {head}{more}")
 
 
+def _file_error(name: str, message: str, row: int = 0) -> RecordsError:
+    return RecordsError([RowError(name, row, "file", message)])
+
+
 def _read_table(source: Any, name: str) -> tuple[pd.DataFrame, str]:
-    """Read CSV text / a path / a file object / an .xlsx into an all-string DataFrame."""
+    """Read CSV text, bytes (CSV or .xlsx), a `Path`, a file object or a DataFrame into an all-string DataFrame.
+
+    Text is always content, never a file name: only a `pathlib.Path` (the command line's) is opened.
+    Sizes, rows and columns are capped (`MAX_*`) before anything is parsed into memory.
+    """
     if isinstance(source, pd.DataFrame):
         return source.astype(object).where(source.notna(), ""), name
-    if isinstance(source, (str, Path)) and not (isinstance(source, str) and "\n" in source):
-        path = Path(source)
-        name = name if name != "input" else path.name
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, dtype=object, engine="openpyxl")
-            return _stringify(df), name
-        with open(path, "rb") as fh:
-            return _read_csv(fh.read()), name
-    if isinstance(source, bytes):
-        if source[:2] == b"PK":  # an xlsx is a zip
-            return _stringify(pd.read_excel(io.BytesIO(source), dtype=object, engine="openpyxl")), name
-        return _read_csv(source), name
+    if isinstance(source, Path):
+        name = name if name != "input" else source.name
+        if source.stat().st_size > MAX_FILE_BYTES:
+            raise _file_error(name, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
+        return _read_table(source.read_bytes(), name)
     if isinstance(source, str):
-        return _read_csv(source.encode("utf-8")), name
-    data = source.read()
-    return _read_table(data if isinstance(data, bytes) else data.encode("utf-8"), name)
+        return _read_table(source.encode("utf-8"), name)
+    if not isinstance(source, bytes):
+        data = source.read(MAX_FILE_BYTES + 1)
+        return _read_table(data if isinstance(data, bytes) else data.encode("utf-8"), name)
+    if len(source) > MAX_FILE_BYTES:
+        raise _file_error(name, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
+    if source[:2] == b"PK":  # an xlsx is a zip
+        return _read_xlsx(source, name), name
+    return _capped(_read_csv(source, name), name), name
 
 
-def _read_csv(data: bytes) -> pd.DataFrame:
+def _capped(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    if len(df.columns) > MAX_COLUMNS:
+        raise _file_error(name, f"{len(df.columns)} columns; at most {MAX_COLUMNS} are read", row=1)
+    if len(df) > MAX_ROWS:
+        raise _file_error(name, f"more than {MAX_ROWS} rows; split the file")
+    return df
+
+
+def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
+    expanded = expanded_size(data)
+    if expanded is None:
+        raise _file_error(name, "not a readable .xlsx file (a damaged zip)")
+    if expanded > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise _file_error(name, f"the workbook unpacks to {expanded // 2**20} MB; at most "
+                                f"{MAX_XLSX_UNCOMPRESSED_BYTES // 2**20} MB are read")
+    try:
+        df = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl", nrows=MAX_ROWS + 1)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a zip that is not a workbook
+        raise _file_error(name, f"not a readable .xlsx file ({type(exc).__name__})") from None
+    return _stringify(_capped(df, name))
+
+
+def _read_csv(data: bytes, name: str = "input") -> pd.DataFrame:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise _file_error(name, "not UTF-8 text: save the file as CSV (UTF-8)", row=line) from None
+    if data.count(b"\n") > MAX_ROWS + 1:
+        raise _file_error(name, f"more than {MAX_ROWS} rows; split the file")
     typed = _read_csv_typed(data)
     if typed is not None:
         return typed
-    return pd.read_csv(io.BytesIO(data), dtype=object, keep_default_na=False, skipinitialspace=True,
-                       encoding="utf-8")
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=object, keep_default_na=False, skipinitialspace=True,
+                           encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise _file_error(name, f"not a well-formed CSV: {exc}".strip()) from None
 
 
 def _read_csv_typed(data: bytes) -> pd.DataFrame | None:
@@ -296,9 +348,9 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
     if (use_code < 0).any():
         errors.append((np.flatnonzero(use_code < 0), "use",
                        lambda i: f"unknown use {ucol.text(i)!r}; accepted: {', '.join(USES)}"))
-    fuel = np.array([c.scope == 1 for c in CARRIERS.values()])
-    not_fuel = (use_code == 1) & (carrier_code >= 0)
-    not_fuel[not_fuel] = ~fuel[carrier_code[not_fuel]]
+    feedstock = use_code == 1
+    not_fuel = feedstock & (carrier_code >= 0) if feedstock.any() else feedstock
+    not_fuel[not_fuel] = ~np.array([c.scope == 1 for c in CARRIERS.values()])[carrier_code[not_fuel]]
     if not_fuel.any():
         errors.append((np.flatnonzero(not_fuel), "use",
                        lambda i: f"feedstock use applies to fuels only, not {car.text(i)!r}"))

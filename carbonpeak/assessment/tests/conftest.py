@@ -39,6 +39,7 @@ actions:
         units: [各镇、街道, 区发改委]
 indicators:
   - code: energy-intensity-gdp
+    role: energy_intensity
     name_zh: 单位生产总值能源消耗
     comparator: reduce-by
     target_value: 14
@@ -48,6 +49,7 @@ indicators:
     higher_is_better: false
     source_quote: 单位生产总值能源消耗较 2020 年目标下降 14%
   - code: energy-consumption-total
+    role: energy_total
     task: "1.1"
     kind: qualitative
     name_zh: 能源消费总量

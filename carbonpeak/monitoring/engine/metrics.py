@@ -27,6 +27,11 @@ class Benchmark:
     guide: float  # 引导值: advanced level
     source: str
 
+    @property
+    def indicative(self) -> bool:
+        """Not verified against the standard: every page showing the values marks them "indicative"."""
+        return self.source.startswith("indicative")
+
 
 EUI_BENCHMARKS: dict[str, Benchmark] = {
     "government_office": Benchmark(90.0, 65.0, "indicative: meant as GB/T 51161-2016 Tab.5.2.1 党政机关办公建筑 "
@@ -62,9 +67,9 @@ def eui_rating(value: float, building_type: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Data-centre PUE. Qingpu plan: new data centres PUE <= 1.3, existing <= 1.4.
+# Data-centre PUE. The limits (new / existing data centres) are the plan's indicators with roles
+# dc_pue_new / dc_pue_existing (monitoring.services.pue_limit).
 # ---------------------------------------------------------------------------
-PUE_LIMITS = {"new": 1.3, "existing": 1.4}
 
 
 def pue(facility_kwh: np.ndarray | float, it_kwh: np.ndarray | float) -> np.ndarray:
@@ -80,8 +85,9 @@ def pue_annual(facility_monthly: np.ndarray, it_monthly: np.ndarray) -> float:
     return float(pue(np.sum(facility_monthly), np.sum(it_monthly)))
 
 
-def pue_breach(value: float | np.ndarray, generation: str) -> np.ndarray:
-    return np.asarray(value) > PUE_LIMITS[generation]
+def pue_breach(value: float | np.ndarray, limit: float) -> np.ndarray:
+    """Above the limit (the limit itself is allowed)."""
+    return np.asarray(value) > limit
 
 
 # ---------------------------------------------------------------------------

@@ -187,8 +187,7 @@ def generate(fleet: Fleet, start_ts: int, days: int, chunk_days: int = 7,
     per_day = 86400 // step
     total = days * per_day
     n_m = len(fleet.meters)
-    plan = _fault_plan(fleet, total, faults)
-    fleet.faults = plan
+    plan = plan_faults(fleet, days, faults)
     reg = np.array([m.start_value for m in fleet.meters])
     reg_prev_chunk = reg.copy()
     cum = np.array([m.cumulative for m in fleet.meters])
@@ -239,8 +238,13 @@ def generate(fleet: Fleet, start_ts: int, days: int, chunk_days: int = 7,
     fleet.faults = plan
 
 
-def _fault_plan(fleet: Fleet, total: int, faults: bool) -> list[dict]:
+def plan_faults(fleet: Fleet, days: int, faults: bool = True) -> list[dict]:
+    """The faults `generate` injects over ``days`` (deterministic per fleet seed, so calling it again gives the same
+    plan), stored in ``fleet.faults``. It also lowers one register's maximum so that register rolls over: call it
+    before storing the meters, so the stored meter knows the maximum its readings wrap at."""
+    total = days * (86400 // fleet.interval_s)
     if not faults or total < 20:
+        fleet.faults = []
         return []
     rng = np.random.default_rng(fleet.seed + 7)
     n_m = len(fleet.meters)
@@ -263,4 +267,5 @@ def _fault_plan(fleet: Fleet, total: int, faults: bool) -> list[dict]:
     # swap: one main meter replaced half way, new register starts at 12.5
     if len(cum_idx) > 1:
         plan.append({"type": "swap", "meter": cum_idx[1], "k": total // 2, "new_initial": 12.5})
+    fleet.faults = plan
     return plan

@@ -20,8 +20,8 @@ def test_pue_monthly_annual_and_limits():
     p = m.pue(fac, it)
     assert p[:2].tolist() == [1.3, 1.5] and np.isnan(p[2])
     assert m.pue_annual(fac, it) == 1.4
-    assert m.pue_breach(p[:2], "new").tolist() == [False, True]
-    assert m.pue_breach(1.4, "existing") == False  # noqa: E712  (limit is inclusive)
+    assert m.pue_breach(p[:2], 1.3).tolist() == [False, True]
+    assert m.pue_breach(1.4, 1.4) == False  # noqa: E712  (limit is inclusive)
 
 
 def test_coverage():

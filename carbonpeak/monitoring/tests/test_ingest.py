@@ -129,7 +129,8 @@ def test_gateway_scope(meters, site):
     assert RejectedReading.objects.get().reason == "gateway is not allowed to write this meter"
 
 
-def test_site_page_and_api_show_the_hourly_curve_from_rollups(meters, site, client):
+def test_site_page_and_api_show_the_hourly_curve_from_rollups(meters, site, admin_client):
+    client = admin_client  # enterprise-level data: members only
     from carbonpeak.monitoring.models import Site
 
     Pipeline("api").ingest_records([rec("M1", k, 1000 + 10 * k) for k in range(200)])

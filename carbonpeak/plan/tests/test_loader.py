@@ -100,6 +100,56 @@ def test_yaml_syntax_error_has_line(tmp_path):
     assert error.field == "yaml" and error.line is not None
 
 
+def test_full_width_colon_is_reported_on_its_own_line_with_a_hint(tmp_path):
+    text = MINIMAL.replace("  issuer_zh: 小区人民政府", "  issuer_zh： 小区人民政府")
+    [error] = errors_of(write(tmp_path, text))
+    assert error.line == MINIMAL.splitlines().index("  issuer_zh: 小区人民政府") + 1
+    assert error.field == "yaml" and "：" in error.message and "issuer_zh" in error.message
+
+
+def test_full_width_comma_in_a_flow_list_gets_a_hint(tmp_path):
+    [error] = errors_of(write(tmp_path, MINIMAL.replace("units: [区发改委, 各镇]", "units: [区发改委， 各镇")))
+    assert error.field == "yaml" and "，" in error.message
+
+
+def _with_issued_text(tmp_path, text: str, quote: str = "新增光伏10万千瓦"):
+    (tmp_path / "sources").mkdir(exist_ok=True)
+    (tmp_path / "sources" / "tiny.md").write_text(text, encoding="utf-8")
+    plan = MINIMAL.replace("  district_zh: 小区\n", "  district_zh: 小区\n  source_text: sources/tiny.md\n")
+    return write(tmp_path, plan.replace("source_quote: 新增光伏10万千瓦", f"source_quote: {quote}"))
+
+
+def test_quotes_are_checked_against_the_issued_text_the_plan_names(tmp_path):
+    path = _with_issued_text(tmp_path, "到2025年，新增光伏 10 万千瓦。\n")
+    assert read_plan_file(path).source_text == str(tmp_path / "sources" / "tiny.md")
+
+
+def test_a_made_up_quote_is_an_error_naming_file_line_and_field(tmp_path):
+    path = _with_issued_text(tmp_path, "到2025年，新增光伏 10 万千瓦。\n", quote="新增光伏20万千瓦")
+    [error] = errors_of(path)
+    assert error.file == str(path) and error.field == "indicators[0] (pv).source_quote"
+    assert error.line == path.read_text(encoding="utf-8").splitlines().index("    source_quote: 新增光伏20万千瓦") + 1
+
+
+def test_a_missing_issued_text_is_an_error(tmp_path):
+    path = write(tmp_path, MINIMAL.replace("  district_zh: 小区\n", "  district_zh: 小区\n  source_text: nowhere.md\n"))
+    [error] = errors_of(path)
+    assert error.field == "plan.source_text" and "nowhere.md" in error.message
+
+
+@pytest.mark.django_db
+def test_a_made_up_quote_in_the_example_plan_is_refused_at_load(tmp_path):
+    for folder, name in (("sources", "example-district-plan-2024.md"), ("data", "example-base-2022.json")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_bytes((EXAMPLE_PLAN.parent / folder / name).read_bytes())
+    text = EXAMPLE_PLAN.read_text(encoding="utf-8").replace("森林覆盖率达到 18% 以上", "森林覆盖率达到 28% 以上")
+    path = write(tmp_path, text)
+    with pytest.raises(PlanFileErrors) as info:
+        load_plan_file(str(path))
+    assert [e.field for e in info.value.errors] == ["indicators[4] (forest-coverage-rate).source_quote"]
+    assert not Plan.objects.exists()
+
+
 @pytest.mark.django_db
 def test_reload_updates_in_place_and_never_duplicates(tmp_path):
     path = write(tmp_path, MINIMAL)

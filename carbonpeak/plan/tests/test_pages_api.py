@@ -88,5 +88,35 @@ def test_admin_lists_indicators(admin_client, qingpu_plan):
 
 def test_indicator_page_links_its_progress(client, qingpu_plan):
     html = client.get(qingpu_plan.indicators.get(code="pv-capacity-added").get_absolute_url()).content.decode()
-    assert f'href="/tracking/indicators/pv-capacity-added/?plan={qingpu_plan.code}"' in html
-    assert client.get(f"/tracking/indicators/pv-capacity-added/?plan={qingpu_plan.code}").status_code == 200
+    assert f'href="/progress/indicators/pv-capacity-added/?plan={qingpu_plan.code}"' in html
+    assert client.get(f"/progress/indicators/pv-capacity-added/?plan={qingpu_plan.code}").status_code == 200
+
+
+# --- plan-independent: every page and the export of each shipped plan ------------------------------------------
+
+@pytest.fixture(params=["qingpu", "example"])
+def any_plan(request):
+    return request.getfixturevalue(f"{request.param}_plan")
+
+
+def test_every_page_of_any_plan_renders_its_own_content(client, any_plan):
+    pages = [any_plan.get_absolute_url(), f"/plan/{any_plan.code}/units/", f"/plan/{any_plan.code}/indicators/"]
+    pages += [a.get_absolute_url() for a in any_plan.actions.all()]
+    pages += [t.get_absolute_url() for t in Task.objects.filter(action__plan=any_plan)]
+    pages += [u.get_absolute_url() for u in any_plan.units.all()]
+    pages += [i.get_absolute_url() for i in any_plan.indicators.all()]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    html = client.get(f"/plan/{any_plan.code}/indicators/").content.decode()
+    assert all(i.name_zh in html for i in any_plan.indicators.all())
+
+
+def test_api_export_of_any_plan_reads_as_its_file(client, any_plan):
+    from carbonpeak.plan.planfile import read_plan_file
+
+    spec = read_plan_file(any_plan.source_file)
+    data = client.get(f"/api/plan/plans/{any_plan.code}/export").json()
+    assert [(i["code"], i["role"], i["target_value"]) for i in data["indicators"]] == [
+        (i.code, i.role, i.target_value) for i in spec.indicators]
+    assert len(data["tasks"]) == sum(len(a.tasks) for a in spec.actions)

@@ -372,12 +372,19 @@ def test_qingpu_main_goal_baselines(qingpu):
 
 def test_example_shape(example):
     assert example["plan"]["district_zh"] == "示例区"
-    assert len(example["actions"]) == 2
-    assert sum(len(a["tasks"]) for a in example["actions"]) == 3
-    assert len(example["units"]) == 4
+    assert len(example["actions"]) == 4
+    assert sum(len(a["tasks"]) for a in example["actions"]) == 6
+    assert len(example["units"]) == 9
     assert sum(u["kind"] == "town" for u in example["units"]) == 2
-    assert len(example["indicators"]) == 5
+    assert len(example["indicators"]) == 13
     assert example["plan"]["code"] != "qingpu-2022"
+
+
+def test_every_plan_names_its_issued_text_and_its_quotes_are_in_it(plan):
+    source = PLANS / plan["plan"]["source_text"]
+    text = _norm(source.read_text(encoding="utf-8"))
+    bad = [i["code"] for i in plan["indicators"] if _norm(i["source_quote"]) not in text]
+    assert not bad, f"quotes not in {source.name}: {bad}"
 
 
 def test_example_quotes_sit_in_their_task(example):

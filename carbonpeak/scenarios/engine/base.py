@@ -17,8 +17,8 @@ import numpy as np
 from .distributions import ScenarioError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-DEFAULT_BASE_FILE = DATA_DIR / "qingpu-base-2021.json"
-DEFAULT_HISTORY_FILE = DATA_DIR / "qingpu-history.json"
+DEFAULT_BASE_FILE = DATA_DIR / "illustrative-base-2021.json"
+DEFAULT_HISTORY_FILE = DATA_DIR / "illustrative-history.json"
 
 ACTIVITIES = ("value_added", "gdp", "population")
 """How a sector's activity grows: its value added (GDP x its structure share), total GDP, or population."""

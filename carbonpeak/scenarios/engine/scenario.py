@@ -6,9 +6,8 @@ key by key with the default map, unless it sets "*", the value for every sector 
 replaces the default map); `Scenario.to_dict()` always
 writes the complete, explicit form (what is stored and versioned).
 
-Default numbers are illustrative assumptions for Qingpu, each marked in its help text; plan targets
-come from 青府发〔2022〕64号 (section and figure cited). The Django side replaces the plan targets
-with the plan registry's indicators where they exist.
+Default numbers are illustrative assumptions (those of the first plan loaded, each marked in its help text).
+The Django side replaces the plan targets with the plan registry's indicators (by role) where they exist.
 """
 
 from __future__ import annotations
@@ -212,9 +211,8 @@ LEVERS: tuple[LeverSpec, ...] = (
         "grid", "Grid emission factor path", "tCO2/MWh",
         (Param("factor", "path", "tCO2/MWh", "Grid emission factor", goal="observed"),),
         {"factor": {"2025": 0.39, "2030": 0.34, "2035": 0.30, "2060": 0.05}},
-        "Municipal grid decarbonisation (not a Qingpu measure). Starts from the base year's implied factor (Shanghai "
-        "publishes 0.42 tCO2/MWh for 2022 accounting, 沪环气〔2022〕34号); the later points are an assumption. "
-        "Replaces grid_factor_change.",
+        "Municipal grid decarbonisation (not a district measure). Starts from the base year's implied factor; "
+        "the later points are an assumption. Replaces grid_factor_change.",
         plan_enabled=False,
     ),
 )
@@ -426,4 +424,4 @@ def plan_scenario(targets: Mapping[str, float] | None = None, horizon: int = 203
         levers["hydrogen_buses"]["buses"] = {"2025": float(t["hydrogen_buses_2025"]),
                                              "2030": 3 * float(t["hydrogen_buses_2025"])}
     return Scenario(name=name, horizon=horizon, levers=levers,
-                    description="The plan's measures as written (青府发〔2022〕64号).")
+                    description="The plan's measures as written.")

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def user(db):
-    return get_user_model().objects.create_user("planner", password="pw-123456")
+    return get_user_model().objects.create_superuser("planner", password="pw-123456")  # the district office
 
 
 def test_list_get_and_schema(client, qingpu_plan):

@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_editing_a_lever_changes_the_peak_year(page, browser_login, qingpu_plan):
-    get_user_model().objects.create_user("planner", password="pw-123456")
+    get_user_model().objects.create_superuser("planner", password="pw-123456")  # the district office
     browser_login(page, "planner", "pw-123456")
     page.goto("/scenarios/plan/")
     peak = page.locator("#peak-year")

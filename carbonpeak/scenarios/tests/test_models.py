@@ -59,6 +59,14 @@ def test_another_districts_plan_falls_back_gracefully(example_plan):
     assert plan.engine_scenario().enabled_levers()  # still a usable plan scenario
 
 
+def test_targets_come_from_the_indicator_roles_of_any_plan(example_plan):
+    targets, _notes = services.plan_targets(example_plan)
+    assert targets["pv_mw_2021_2025"] == pytest.approx(50.0)  # 5 万千瓦
+    assert targets["dc_pue_new"] == 1.25 and targets["dc_pue_existing"] == 1.5
+    assert targets["green_travel_2025"] == pytest.approx(0.60) and "green_travel_2035" not in targets
+    assert targets["retrofit_m2_2021_2030"] == pytest.approx(2e5)
+
+
 def test_copy_is_custom_with_parent_and_own_history(qingpu_plan):
     _, plan = services.ensure_defaults(qingpu_plan)
     copy = services.copy_scenario(plan, "Faster PV")

@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from carbonpeak.tracking.models import IndicatorReport, Project, TaskReport
+from carbonpeak.tracking.models import AuditEntry, IndicatorReport, Project, TaskReport
 
 from .conftest import PASSWORD
 
@@ -124,9 +124,19 @@ def _fill(template: str, world: dict) -> str:
     return template.format(**world)
 
 
+REFUSED = (400, 401, 403, 404)
+
+
+def _refused(role: str, status: int) -> bool:
+    return role == "anon" or status in REFUSED
+
+
 @pytest.mark.parametrize("method,url,body,expected", ENDPOINTS, ids=[f"{m} {u}" for m, u, _b, _e in ENDPOINTS])
-def test_every_role_against_endpoint(client, world, method, url, body, expected):
-    """Each role's request runs in a savepoint that is rolled back, so every role meets the same records."""
+def test_every_role_against_endpoint(client, world, db_state, method, url, body, expected):
+    """Each role's request runs in a savepoint that is rolled back, so every role meets the same records.
+
+    A refused call leaves every row as it was; an allowed write changes the records and adds an audit entry.
+    """
     url = _fill(url, world)
     got = {}
     for role in ROLES:
@@ -134,6 +144,7 @@ def test_every_role_against_endpoint(client, world, method, url, body, expected)
             client.logout()
             if role != "anon":
                 assert client.login(username=role, password=PASSWORD)
+            before, audited = db_state(), AuditEntry.objects.count()
             if method == "GET":
                 response = client.get(url)
             elif method == "JSON":
@@ -143,6 +154,13 @@ def test_every_role_against_endpoint(client, world, method, url, body, expected)
                         for k, v in body.items()}
                 response = client.post(url, data)
             got[role] = response.status_code
+            changed, audited_now = db_state() != before, AuditEntry.objects.count() > audited
+            if _refused(role, response.status_code):
+                assert not changed, f"{role}: refused {method} {url} changed the database"
+            elif method == "JSON" or (method == "POST" and response.status_code == 302):
+                assert changed and audited_now, f"{role}: allowed {method} {url} wrote nothing, or unaudited"
+            else:  # a page shown again (form errors, a new token): whatever it changed is audited
+                assert audited_now or not changed, f"{role}: {method} {url} changed the database unaudited"
             transaction.set_rollback(True)
     assert got == dict(zip(ROLES, expected))
 

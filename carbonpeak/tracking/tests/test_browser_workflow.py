@@ -1,9 +1,9 @@
 """A real Chromium: a town reporter submits a value, the town's reviewer approves it, the dashboard changes.
 
 The demo data is loaded first, so the district dashboard is the living one a new user sees: green travel share
-(≥ 75% by 2025) is off track on the lead unit's history (68% in 2025). 朱家角镇 answers for that target through
+(≥ 75% by 2025) is missed on the lead unit's history (68% in 2025). 朱家角镇 answers for that target through
 各镇、街道; its approved value for the quarter just ended (80%) becomes the latest district value for that period
-(no lead unit value for it), which meets the target — one target moves from off track to on track.
+(no lead unit value for it), which meets the target — one target moves from missed to on track.
 """
 
 import pytest
@@ -20,7 +20,7 @@ CODE = "green-transport-share-2025"
 def _counts(page) -> dict[str, int]:
     page.goto("/")
     box = page.locator("#status-counts")
-    return {s: int(box.get_attribute(f"data-{s}")) for s in ("ontrack", "atrisk", "offtrack", "nodata")}
+    return {s: int(box.get_attribute(f"data-{s}")) for s in ("ontrack", "atrisk", "offtrack", "missed", "nodata")}
 
 
 def _logout(page) -> None:
@@ -36,7 +36,7 @@ def test_reporter_submits_reviewer_approves_dashboard_changes(page, browser_logi
     assert period is not None and period.code == "2026Q3"
 
     before = _counts(page)
-    assert before["offtrack"] >= 3
+    assert before["missed"] >= 3
     off_track = page.locator(f"#off-track-list tr[data-code='{CODE}']")
     assert off_track.count() == 1
 
@@ -57,9 +57,9 @@ def test_reporter_submits_reviewer_approves_dashboard_changes(page, browser_logi
     assert IndicatorReport.objects.filter(indicator__code=CODE, unit__code="zhujiajiao", status="approved").exists()
 
     after = _counts(page)
-    assert after["offtrack"] == before["offtrack"] - 1
+    assert after["missed"] == before["missed"] - 1
     assert after["ontrack"] == before["ontrack"] + 1
-    assert int(page.locator("#off-track-list").get_attribute("data-count")) == after["offtrack"]
+    assert int(page.locator("#off-track-list").get_attribute("data-count")) == after["offtrack"] + after["missed"]
     assert page.locator(f"#off-track-list tr[data-code='{CODE}']").count() == 0
 
     page.goto(f"/tracking/indicators/{CODE}/")

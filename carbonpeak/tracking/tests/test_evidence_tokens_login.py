@@ -143,12 +143,16 @@ def test_token_page_shows_raw_token_once_and_stores_hash(client, users, units):
 
 # --- login ----------------------------------------------------------------------------------------------------
 
+LOCKED_OUT_ZH = "登录失败次数过多，请 15 分钟后再试。"  # the zh-hans lockout message (tracking/locale)
+
+
 def test_login_locks_out_after_five_failures(client, users):
     for _ in range(5):
         response = client.post("/accounts/login/", {"username": "zjj-reporter", "password": "wrong"})
         assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
+        assert LOCKED_OUT_ZH not in response.content.decode()  # a wrong password is not yet a lockout
     response = client.post("/accounts/login/", {"username": "zjj-reporter", "password": PASSWORD})
-    assert response.status_code == 200 and "15" in response.content.decode()
+    assert response.status_code == 200 and LOCKED_OUT_ZH in response.content.decode()
     assert not response.wsgi_request.user.is_authenticated
     # another username from the same address is not locked
     response = client.post("/accounts/login/", {"username": "zjj-reviewer", "password": PASSWORD})

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -27,7 +28,7 @@ def compute_file(path: str, factor_set: str | None = None) -> dict:
     """
     from carbonpeak.accounting.services import engine_factor_set
 
-    df = parse_records(path)
+    df = parse_records(Path(path))
     inv = compute_inventory(df, engine_factor_set(factor_set))
     d = inv.to_dict()
     methods = by_method(inv.by_year)
@@ -107,12 +108,10 @@ class Command(BaseCommand):
         return plan
 
     def _import(self, file: str, plan: str | None, **_) -> None:
-        from pathlib import Path
-
         from carbonpeak.accounting.services import import_records
 
         p = self._plan(plan)
-        batch = import_records(p, file, Path(file).name)
+        batch = import_records(p, Path(file), Path(file).name)
         self.stdout.write(self.style.SUCCESS(f"imported {batch.rows} record(s) into {p.code}"))
 
     def _import_monitoring(self, year: int, plan: str | None, **_) -> None:

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         p.add_argument("--prefix", default="sim-")
         p = sub.add_parser("gateway", help="issue a gateway token for the HTTP API")
         p.add_argument("name")
-        p.add_argument("--site", help="site code the gateway may write")
+        scope = p.add_mutually_exclusive_group(required=True)  # the scope is always explicit
+        scope.add_argument("--site", help="site code the gateway may write")
+        scope.add_argument("--all-sites", action="store_true", help="the gateway may write every site's meters")
         p = sub.add_parser("alerts", help="re-evaluate PUE, quota, EUI and reporting alerts")
 
     def handle(self, *args, action: str, **opts) -> None:
@@ -81,7 +83,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(fleet.sites)} sites, {len(fleet.meters)} meters: {r.inserted} readings stored, "
                           f"{r.flagged} flagged intervals, {n} active alerts")
 
-    def do_gateway(self, name: str, site: str | None, **_) -> None:
+    def do_gateway(self, name: str, site: str | None, all_sites: bool = False, **_) -> None:
         from carbonpeak.monitoring.models import Gateway, Site
 
         s = None

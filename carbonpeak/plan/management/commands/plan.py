@@ -41,6 +41,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"{file}: valid: {len(spec.actions)} actions, {tasks} tasks, {len(spec.units)} units, "
             f"{len(spec.indicators)} indicators"))
+        if spec.source_text:
+            self.stdout.write(f"source quotes checked against {spec.source_text}")
+        else:
+            self.stdout.write(self.style.WARNING("no plan.source_text: the source quotes are unchecked"))
 
     def _export(self, plan: str | None = None, **_) -> None:
         obj = plan_or_default(plan)

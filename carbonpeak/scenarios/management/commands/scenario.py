@@ -37,7 +37,7 @@ class Command(BaseCommand):
             return
         if the_plan is None:
             raise CommandError(f"no plan {plan!r} is loaded" if plan else
-                               "no plan is loaded: run `carbonpeak plan load plans/qingpu-2022.yaml` first")
+                               "no plan is loaded: run `carbonpeak plan load plans/<plan>.yaml` first")
         services.ensure_defaults(the_plan)
         try:
             getattr(self, f"_{action}")(the_plan, **options)

@@ -1,0 +1,17 @@
+"""Static files storage: WhiteNoise's compressed, content-hashed files, or plain names before `collectstatic`."""
+
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """Compressed (gzip) copies and content-hashed names, so browsers may cache static files for ever.
+
+    `carbonpeak up` runs collectstatic before serving. Before any collectstatic (a shell, `carbonpeak bench` on a
+    fresh CARBONPEAK_HOME) there is no manifest at all: pages then name the plain files instead of failing with
+    "Missing staticfiles manifest entry". Once a manifest exists, a file missing from it is still an error.
+    """
+
+    def stored_name(self, name: str) -> str:
+        if not self.hashed_files:
+            return name
+        return super().stored_name(name)

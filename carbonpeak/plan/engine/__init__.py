@@ -1,0 +1,1 @@
+"""Pure Python helpers over the plan's own terms (no Django): the time convention and target trajectories."""

@@ -1,0 +1,1 @@
+"""Pure Python/numpy progress evaluation (no Django): forecasts, status, project roll-ups."""

@@ -1,1 +1,0 @@
-"""Pure Python/numpy progress evaluation (no Django): trajectories, forecasts, status, project roll-ups."""
