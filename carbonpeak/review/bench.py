@@ -20,7 +20,7 @@ FULL_DRAWS = 10_000
 INDICATORS = {"dc-pue-new": {"target_value": 1.3, "target_year": 2025},
               "two-high-one-low-projects-new": {"target_value": 0, "target_year": 2025},
               "new-city-ultra-low-energy-standard-2025": {"target_value": 100, "target_year": 2025}}
-"""The Qingpu plan's figures of the indicators the checks read (the bench runs without a database)."""
+"""The shipped plan's figures of the indicators the checks read (the bench runs without a database)."""
 
 
 def figures(quick: bool) -> dict[str, float]:

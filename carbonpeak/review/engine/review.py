@@ -156,11 +156,11 @@ def checks(p: Proposal, rules: Rules, indicators: dict[str, dict[str, Any]], int
                 and p.town in rules.new_city_towns and p.start_year >= int(ind["target_year"]))
     if required:
         out.append(_check("ultra_low_energy", spec, p.ultra_low_energy,
-                          f"new civil building in 青浦新城 ({p.town}) from {ind['target_year']}: "
+                          f"new civil building in the new city ({p.town}) from {ind['target_year']}: "
                           + ("built to the ultra-low-energy standard" if p.ultra_low_energy
                              else "not built to the ultra-low-energy standard")))
     else:
-        out.append(_check("ultra_low_energy", spec, True, "not a new civil building in 青浦新城 from "
+        out.append(_check("ultra_low_energy", spec, True, "not a new civil building in the new city from "
                           f"{ind['target_year']}", applicable=False))
     for rule, (before, after), what in (("district_cap", headroom[:2], "district cap"),
                                         ("town_share", headroom[2:], "town's allocated share")):
