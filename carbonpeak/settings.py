@@ -67,7 +67,7 @@ CARBONPEAK_PRIVATE = _env_bool("CARBONPEAK_PRIVATE", False)
 """true: every page and API route needs a login (default: the plan and aggregate progress are public)."""
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
-DOMAIN_APPS = ["plan", "accounting", "monitoring", "tracking", "scenarios", "progress", "assessment"]
+DOMAIN_APPS = ["plan", "accounting", "monitoring", "tracking", "scenarios", "progress", "assessment", "review"]
 """Domain apps in dependency order: URLs, API routers and demo data are collected from them in this order."""
 
 INSTALLED_APPS = [
@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "carbonpeak.scenarios",
     "carbonpeak.progress",
     "carbonpeak.assessment",
+    "carbonpeak.review",
 ]
 
 MIDDLEWARE = [

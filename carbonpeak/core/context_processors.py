@@ -10,6 +10,7 @@ NAV_LABELS = {
     "monitoring": _("Monitoring"),
     "scenarios": _("Scenarios"),
     "assessment": _("Assessment"),
+    "review": _("Project energy review"),
 }
 
 

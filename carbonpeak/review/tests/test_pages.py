@@ -1,0 +1,112 @@
+"""Pages as anonymous, no membership, office, leader, and the reporter and reviewer of 白鹤镇 (A) against
+练塘镇's (B) proposals; refused calls leave the database unchanged."""
+
+from __future__ import annotations
+
+import pytest
+
+from carbonpeak.review import services
+from carbonpeak.review.models import ProjectProposal, ReviewDecision
+from carbonpeak.tracking.models import AuditEntry
+
+from .test_api import DRAWS, ROLES, proposal
+
+pytestmark = pytest.mark.django_db
+
+FORM = {"name": "白鹤镇办公楼", "town": "白鹤镇", "sector": "office", "kind": "building", "start_year": "2027",
+        "ramp_up_years": "1", "added_value_10k_yuan": "30000", "energy_0_carrier": "electricity",
+        "energy_0_quantity": "2000000", "energy_0_unit": "kWh", "own_pv_kwh": "100000"}
+
+
+@pytest.fixture(autouse=True)
+def page_draws(monkeypatch):
+    monkeypatch.setattr(services, "PAGE_DRAWS", DRAWS)
+
+
+@pytest.fixture
+def world(actors, qingpu_plan):
+    return {"a": services.submit(actors["office"], qingpu_plan, proposal("白鹤镇"), draws=DRAWS),
+            "b": services.submit(actors["office"], qingpu_plan, proposal("练塘镇"), draws=DRAWS)}
+
+
+def _state():
+    return (list(ProjectProposal.objects.values_list("pk", "decision")), ReviewDecision.objects.count(),
+            AuditEntry.objects.count())
+
+
+#              anon nobody office leader a-rep a-rev b-rep b-rev
+MEMBERS =     (302, 403, 200, 200, 200, 200, 200, 200)
+SUBMITTERS =  (302, 403, 200, 403, 200, 403, 200, 403)
+SUBMIT_A =    (302, 403, 302, 403, 302, 403, 422, 403)
+DETAIL_A =    (302, 403, 200, 200, 200, 200, 404, 404)
+DECIDE_A =    (302, 403, 302, 403, 403, 403, 404, 404)
+ENDPOINTS = [
+    ("GET", "/review/", None, MEMBERS),
+    ("GET", "/review/new/", None, SUBMITTERS),
+    ("POST", "/review/new/", FORM, SUBMIT_A),
+    ("GET", "/review/{a}/", None, DETAIL_A),
+    ("POST", "/review/{a}/decide/", {"outcome": "有条件通过", "comment": "PUE 降至1.3"}, DECIDE_A),
+]
+
+
+@pytest.mark.parametrize("method,url,body,expected", ENDPOINTS, ids=[f"{m} {u}" for m, u, _b, _e in ENDPOINTS])
+def test_every_page_for_every_role(client, users, world, method, url, body, expected):
+    url = url.format(a=world["a"].pk)
+    for role, status in zip(ROLES, expected):
+        client.logout()
+        if role != "anon":
+            client.force_login(users[role])
+        before = _state()
+        r = client.get(url) if method == "GET" else client.post(url, body)
+        assert r.status_code == status, (role, url, r.content[:300])
+        if role == "anon" or status in (403, 404, 422) or method == "GET":
+            assert _state() == before, (role, url)
+        else:
+            assert _state() != before, (role, url)
+            return
+
+
+def test_form_submission_shows_the_result(client, users, world):
+    client.force_login(users["a-reporter"])
+    r = client.post("/review/new/", FORM, follow=True)
+    page = r.content.decode()
+    assert r.status_code == 200 and "白鹤镇办公楼" in page and 'id="checks"' in page
+    assert 'id="review-histogram"' in page and "review/charts.js" in page
+    created = ProjectProposal.objects.get(name="白鹤镇办公楼")
+    assert created.town.name_zh == "白鹤镇" and created.result["recommendation"] in ("通过", "有条件通过")
+
+
+def test_form_errors_are_per_field_and_store_nothing(client, users, world):
+    client.force_login(users["office"])
+    before = _state()
+    r = client.post("/review/new/", FORM | {"kind": "data_centre"})
+    page = r.content.decode()
+    assert r.status_code == 422 and "it_capacity_kw: required" in page and "design_pue: required" in page
+    assert _state() == before
+
+
+def test_portfolio_lists_visible_proposals_and_what_if(client, users, world, actors):
+    services.decide(actors["office"], world["a"], "通过")
+    client.force_login(users["leader"])
+    page = client.get("/review/").content.decode()
+    assert "白鹤镇新厂房" in page and "练塘镇新厂房" in page and 'id="portfolio-effect"' in page
+    client.force_login(users["b-reviewer"])
+    page = client.get("/review/").content.decode()
+    assert "练塘镇新厂房" in page and "白鹤镇新厂房" not in page
+
+
+def test_portfolio_figures_use_the_reviews_draws(world, actors, qingpu_plan):
+    a = world["a"]
+    services.decide(actors["office"], a, "通过")
+    result = services.portfolio(qingpu_plan, [a, world["b"]], draws=DRAWS)
+    assert result["p_peak_by_2030"]["approved"] == a.result["p_peak_by_2030_after"]
+    assert result["p_peak_by_2030"]["none"] == a.result["p_peak_by_2030_before"]
+    assert result["p_peak_by_2030"]["all"] <= result["p_peak_by_2030"]["approved"]
+    assert result["cumulative_all"]["energy_tce_2030"] == pytest.approx(
+        2 * result["cumulative_approved"]["energy_tce_2030"])
+    assert result["waterfall"] is None  # no energy cap recorded
+
+
+def test_waterfall_steps():
+    w = services.waterfall(100.0, [("a", 30.0), ("b", 80.0)])
+    assert [(s["before"], s["after"]) for s in w["steps"]] == [(100.0, 70.0), (70.0, -10.0)] and w["end"] == -10.0

@@ -1,0 +1,51 @@
+"""The review's figures from the database: accounting's cap and accounted energy, approved projects."""
+
+from __future__ import annotations
+
+import pytest
+
+from carbonpeak.accounting.models import EnergyCap, EnergyRecord
+from carbonpeak.review import services
+
+from .test_api import DRAWS
+
+pytestmark = pytest.mark.django_db
+REPORTING_KGCE_PER_KWH = 0.3055  # 电力（等价值）, the plan's default assessment method
+
+
+def proposal(**over) -> dict:
+    return {"name": "白鹤镇厂房", "town": "白鹤镇", "sector": "electronics", "kind": "industrial", "start_year": 2026,
+            "added_value_10k_yuan": 5000, "energy": [{"carrier": "electricity", "quantity": 100, "unit": "万kWh"}]} | over
+
+
+@pytest.fixture
+def accounted(qingpu_plan):
+    town = qingpu_plan.units.get(code="baihe")
+    EnergyRecord.objects.create(plan=qingpu_plan, entity_name="全镇", sector="industry", carrier="electricity",
+                                quantity=1000, unit="万kWh", year=2025, town=town)
+    EnergyCap.objects.create(plan=qingpu_plan, year=2026, cap_tce=10_000.0, method="reporting")
+    EnergyCap.objects.create(plan=qingpu_plan, year=2026, cap_tce=1.0, method="equivalent")  # other method: ignored
+    return qingpu_plan
+
+
+def test_headroom_from_the_cap_accounted_energy_and_approved_projects(accounted, actors):
+    project = 1_000_000 * REPORTING_KGCE_PER_KWH / 1000
+    before = 10_000.0 - 10_000_000 * REPORTING_KGCE_PER_KWH / 1000
+    r = services.assess(accounted, proposal(), draws=DRAWS)
+    assert r["method"] == "等价值" and r["cap_year"] == 2026
+    assert r["headroom_tce_before"] == pytest.approx(before)
+    assert r["headroom_tce_after"] == pytest.approx(before - project)
+    first = services.submit(actors["office"], accounted, proposal(name="先批项目"), draws=DRAWS)
+    services.decide(actors["office"], first, "有条件通过", "限期整改")
+    r = services.assess(accounted, proposal(), draws=DRAWS)
+    assert r["headroom_tce_before"] == pytest.approx(before - project)
+    assert r["town_headroom_tce_before"] is None and any("town share" in n for n in r["notes"])
+    services.decide(actors["office"], first, "不予通过", "复议")
+    assert services.assess(accounted, proposal(), draws=DRAWS)["headroom_tce_before"] == pytest.approx(before)
+
+
+def test_a_project_over_the_cap_is_rejected(accounted):
+    r = services.assess(accounted, proposal(energy=[{"carrier": "electricity", "quantity": 3000, "unit": "万kWh"}]),
+                        draws=DRAWS)
+    cap = next(c for c in r["checks"] if c["rule"] == "district_cap")
+    assert cap["passed"] is False and r["recommendation"] == "不予通过"
