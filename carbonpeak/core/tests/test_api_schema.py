@@ -37,6 +37,20 @@ def _failures(headers: dict[str, str]) -> dict[str, str]:
     return failures
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The calls go straight to the WSGI application, whose request signals would close the test transaction's
+    database connection (PostgreSQL); Django's test client disconnects them the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def data(members, qingpu_plan):
     from carbonpeak.accounting.demo import load_demo
