@@ -16,17 +16,11 @@ from carbonpeak.assessment import access, services
 from carbonpeak.assessment.models import Allocation, FrozenError, Status
 from carbonpeak.core.errors import error_text
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.plan.selectors import plan_or_404 as _plan
 from carbonpeak.tracking.api import BearerToken, MemberSession
 
 router = Router(tags=["assessment"], auth=[BearerToken(), MemberSession()])
 
-
-def _plan(code: str | None) -> Plan:
-    plan = plan_or_default(code)
-    if plan is None:
-        raise Http404("no plan")
-    return plan
 
 
 def _call(fn, *args, **kwargs):

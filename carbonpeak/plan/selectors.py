@@ -20,6 +20,14 @@ def plan_or_default(code: str | None) -> Plan | None:
     return Plan.objects.filter(code=code).first() if code else default_plan()
 
 
+def plan_or_404(code: str | None) -> Plan:
+    """`plan_or_default(code)`, or Http404 (a 404 page, or 404 in the API) when there is no such plan."""
+    plan = plan_or_default(code)
+    if plan is None:
+        raise Http404("no plan")
+    return plan
+
+
 def get_plan(code: str) -> Plan:
     plan = Plan.objects.filter(code=code).first()
     if plan is None:

@@ -15,7 +15,7 @@ from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.plan.selectors import plan_or_404 as _plan
 from carbonpeak.review import access, services
 from carbonpeak.review.engine import ProposalError, RulesError
 from carbonpeak.review.models import ProjectProposal
@@ -30,12 +30,6 @@ class DecisionIn(Schema):
     outcome: str
     comment: str = ""
 
-
-def _plan(code: str | None) -> Plan:
-    plan = plan_or_default(code)
-    if plan is None:
-        raise Http404("no plan")
-    return plan
 
 
 def _call(fn, *args, **kwargs):

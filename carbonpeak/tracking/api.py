@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from carbonpeak.core.errors import error_text
 from carbonpeak.plan.models import Plan, ResponsibleUnit
-from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.plan.selectors import plan_or_404 as _plan
 from carbonpeak.progress import schemas as progress_schemas
 from carbonpeak.progress import services as progress
 from carbonpeak.progress.schemas import ProgressOut, ProgressSummaryOut
@@ -46,12 +45,6 @@ class MemberSession:
 
 router = Router(tags=["tracking"], auth=[BearerToken(), MemberSession()])
 
-
-def _plan(plan_code: str | None) -> Plan:
-    plan = plan_or_default(plan_code)
-    if plan is None:
-        raise Http404("no plan")
-    return plan
 
 
 def _call(fn, *args, **kwargs):
