@@ -18,7 +18,7 @@ from carbonpeak.accounting.engine.lmdi import LmdiError
 from carbonpeak.accounting.engine.records import RecordsError
 from carbonpeak.accounting.models import FactorSet
 from carbonpeak.core import permissions
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import current_plan
 
 STATUS_LABELS = {"on_track": gettext_lazy("on track"), "off_track": gettext_lazy("off track"),
                  "met": gettext_lazy("met"), "missed": gettext_lazy("missed"),
@@ -45,7 +45,7 @@ def _labels() -> dict:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    plan = default_plan()
+    plan = current_plan(request)
     years = services.years_with_records(plan) if plan else []
     if years:
         return redirect("accounting:inventory", year=years[-1])
@@ -53,7 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def inventory(request: HttpRequest, year: int) -> HttpResponse:
-    plan = default_plan()
+    plan = current_plan(request)
     if plan is None:
         return render(request, "accounting/empty.html", {"plan": None})
     factor_set = request.GET.get("factor_set") or None
@@ -122,7 +122,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     """Upload records: the district office, or a town's reporter for its own town (403 otherwise)."""
     actor = permissions.actor_for(request)
     town_scope(actor)
-    plan = default_plan()
+    plan = current_plan(request)
     errors, total = [], 0
     if request.method == "POST" and plan is not None:
         f = request.FILES.get("file")

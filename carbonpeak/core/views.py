@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import current_plan
 
 
 @cache
@@ -41,7 +41,7 @@ def dashboard_panels(request, plan) -> list[str]:
 
 def home(request):
     """The district dashboard: the plan at a glance plus every app's panel."""
-    plan = default_plan()
+    plan = current_plan(request)
     panels = dashboard_panels(request, plan) if plan else []
     return render(request, "core/home.html", {"plan": plan, "panels": panels})
 

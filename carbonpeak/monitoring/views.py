@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from carbonpeak.core.permissions import members_only
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.models import RejectedReading, Site
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import current_plan
 
 
 SITES_ON_OVERVIEW = 50
@@ -15,7 +15,7 @@ SITES_ON_OVERVIEW = 50
 
 @members_only
 def index(request):
-    plan = default_plan()
+    plan = current_plan(request)
     ctx = services.overview(plan=plan)
     # a district has hundreds of sites: the overview lists the first SITES_ON_OVERVIEW, silent ones first
     sites = services.plan_sites(plan).select_related("town").order_by(F("last_seen_ts").asc(nulls_first=True), "kind", "code")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Safeguard, Task
 
@@ -18,6 +18,16 @@ def default_plan() -> Plan | None:
 def plan_or_default(code: str | None) -> Plan | None:
     """The plan `code` names (None if not loaded); without a code, `default_plan()`."""
     return Plan.objects.filter(code=code).first() if code else default_plan()
+
+
+def current_plan(request: HttpRequest) -> Plan | None:
+    """The plan a page or API request is about: every view asks this, never `default_plan()`.
+
+    Today the plan named by ``?plan=CODE``, else the default; plan-scoped URLs (issue #15) resolve it here too.
+    """
+    if not hasattr(request, "_carbonpeak_plan"):
+        request._carbonpeak_plan = plan_or_default(request.GET.get("plan"))
+    return request._carbonpeak_plan
 
 
 def plan_or_404(code: str | None) -> Plan:

@@ -6,7 +6,7 @@ from carbonpeak.plan.models import Indicator, ResponsibleUnit, Task
 
 
 def index(request):
-    plan = selectors.default_plan()
+    plan = selectors.current_plan(request)
     if plan is None:
         return render(request, "plan/no_plan.html")
     return redirect("plan:overview", plan.code)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from carbonpeak.core import clock
 from carbonpeak.core.errors import error_text
-from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.plan.selectors import current_plan
 from carbonpeak.progress import services as progress
 from carbonpeak.progress.forms import IssuedTargetForm
 from carbonpeak.progress.report_xlsx import progress_workbook
@@ -23,13 +23,8 @@ from carbonpeak.tracking.permissions import actor_for
 from carbonpeak.tracking.views import member_required
 
 
-def _plan_or_none(request):
-    """The plan named by ?plan=CODE, else the configured one."""
-    return plan_or_default(request.GET.get("plan"))
-
-
 def indicator_progress(request, code: str, form: IssuedTargetForm | None = None, status: int = 200):
-    plan = _plan_or_none(request)
+    plan = current_plan(request)
     if plan is None:
         return render(request, "plan/no_plan.html", status=404)
     indicator = get_object_or_404(plan.indicators.select_related("plan", "task__action", "phase_goal"), code=code)
@@ -92,14 +87,14 @@ def _report_context(plan) -> dict:
 
 
 def report(request):
-    plan = _plan_or_none(request)
+    plan = current_plan(request)
     if plan is None:
         return render(request, "plan/no_plan.html", status=404)
     return render(request, "progress/report.html", _report_context(plan))
 
 
 def report_xlsx(request):
-    plan = _plan_or_none(request)
+    plan = current_plan(request)
     if plan is None:
         return render(request, "plan/no_plan.html", status=404)
     data = progress_workbook(plan, progress.evaluate_plan(plan))

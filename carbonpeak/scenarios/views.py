@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from carbonpeak.core import permissions
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.permissions import actor_for
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import current_plan
 from carbonpeak.scenarios import engine, forms, services
 from carbonpeak.scenarios.labels import LEVER_LABELS, SECTOR_LABELS, input_label
 from carbonpeak.scenarios.models import Scenario
@@ -22,7 +22,7 @@ COMPARE_MAX = 4
 
 
 def _plan_or_none(request):
-    plan = default_plan()
+    plan = current_plan(request)
     if plan is not None:
         services.ensure_defaults(plan)
     return plan

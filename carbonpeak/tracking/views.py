@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from carbonpeak.core.errors import error_text
 from carbonpeak.plan.models import ResponsibleUnit
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import current_plan
 from carbonpeak.tracking import excel, permissions, selectors, services
 from carbonpeak.tracking.forms import (
     EvidenceForm, IndicatorValueForm, ProjectForm, RateLimitedAuthenticationForm, ReviewForm, TaskProgressForm,
@@ -47,7 +47,7 @@ def member_required(view):
         actor = actor_for(request)
         if not actor.is_member:
             return render(request, "tracking/no_membership.html", status=403)
-        plan = default_plan()
+        plan = current_plan(request)
         if plan is None:
             return render(request, "plan/no_plan.html", status=404)
         request.actor, request.plan = actor, plan
