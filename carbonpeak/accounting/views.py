@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carbonpeak.accounting import services
+from carbonpeak.accounting.services import CO2_INTENSITY_ROLE
 from carbonpeak.accounting.permissions import import_as, town_scope
 from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
 from carbonpeak.accounting.engine.factors import FactorError
@@ -18,12 +19,9 @@ from carbonpeak.accounting.engine.lmdi import LmdiError
 from carbonpeak.accounting.engine.records import RecordsError
 from carbonpeak.accounting.models import FactorSet
 from carbonpeak.core import permissions
-from carbonpeak.plan.selectors import current_plan
+from carbonpeak.plan.selectors import current_plan, indicator_for_role
+from carbonpeak.progress import services as progress
 
-STATUS_LABELS = {"on_track": gettext_lazy("on track"), "off_track": gettext_lazy("off track"),
-                 "met": gettext_lazy("met"), "missed": gettext_lazy("missed"),
-                 "no_target": gettext_lazy("no target"), "no_data": gettext_lazy("no data")}
-"""The dual-control statuses of `engine.inventory.status`."""
 EFFECT_LABELS = {"activity": gettext_lazy("Activity (GDP)"), "structure": gettext_lazy("Economic structure"),
                  "intensity": gettext_lazy("Energy intensity"), "carbon_intensity": gettext_lazy("Carbon intensity of energy")}
 
@@ -95,11 +93,28 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
         "plan": plan, "year": year, "years": years, "view": view, "run": run, "chart": chart, "lmdi": lmdi,
         "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,
         "assessment_label": METHOD_LABELS[run.result.get("assessment_method", method)],
-        "co2_status": STATUS_LABELS.get(((view or {}).get("dual_control") or {}).get("co2_status"), ""),
+        "statuses": _target_statuses(plan, year),
         "summary": summary, "warnings": run.result.get("warnings", []), "pct": _percentages(view, summary),
         "sector_rows": [(chart["labels"]["sectors"].get(k, k), k, r) for k, r in (view or {}).get("by_sector", {}).items()],
         "carrier_rows": [(chart["labels"]["carriers"].get(k, k), k, r) for k, r in (view or {}).get("by_carrier", {}).items()],
     })
+
+
+def _target_statuses(plan, year: int) -> dict[str, dict]:
+    """The energy- and CO2-intensity targets' status as at the end of `year`, from the `progress` app (the one
+    status rule for every page): {"energy"|"co2": {"code", "status", "label", "value", "url"}}, a target the plan lacks
+    left out."""
+    found = {key: indicator_for_role(plan, role) for key, role in (("energy", "energy_intensity"),
+                                                                   ("co2", CO2_INTENSITY_ROLE))}
+    codes = {key: ind.code for key, ind in found.items() if ind is not None}
+    results = progress.by_code(progress.evaluate_plan(plan, codes=list(codes.values())))
+    labels = progress.status_labels()
+    out = {}
+    for key, code in codes.items():
+        ev = progress.as_at(results[code], year)
+        out[key] = {"code": code, "status": ev.status, "label": labels[ev.status], "value": ev.latest_value,
+                    "url": results[code].indicator_url}
+    return out
 
 
 def _pct(x: float | None) -> float | None:

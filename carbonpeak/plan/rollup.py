@@ -1,7 +1,8 @@
 """A city plan's districts side by side: energy, CO2, energy-intensity progress and target status, ranked.
 
-Figures come from each district's own accounting inventory and progress tracking (one source of truth each);
-a district without them shows "no data", never another's figure.
+Energy and CO2 come from each district's own accounting inventory; the energy-intensity target's value and
+status, and the count of targets on track, from its `progress` evaluation (the one source of every target's
+figure); a district without them shows "no data", never another's figure.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ class DistrictRow:
     co2_t: float | None = None
     achieved_pct: float | None = None  # energy per unit GDP, reduction vs the district's base year (%)
     target_pct: float | None = None  # the district's own energy_intensity target (%)
-    on_track: bool | None = None
+    status: str = ""  # the energy-intensity target's progress status ("" when the plan has no such target)
+    status_label: str = ""
     targets_on_track: int = 0
     targets: int = 0
     rank: int | None = None
@@ -42,30 +44,22 @@ def district_rows(city: Plan) -> list[DistrictRow]:
 
 
 def _row(plan: Plan) -> DistrictRow:
-    row = DistrictRow(plan=plan)
-    _accounting(plan, row)
-    _tracking(plan, row)
-    return row
-
-
-def _accounting(plan: Plan, row: DistrictRow) -> None:
     from carbonpeak.accounting import services as accounting
-
-    if not accounting.years_with_records(plan):
-        return
-    dual = accounting.inventory(plan).result["dual_control"]
-    latest = dual["years"][-1]
-    summary = dual["summary"]
-    row.year, row.energy_tce, row.co2_t = latest["year"], latest["energy_tce"], latest["co2_t"]
-    pct = lambda x: None if x is None else 100.0 * x  # noqa: E731
-    row.achieved_pct, row.target_pct = pct(summary.get("achieved_reduction")), pct(summary.get("target_reduction"))
-    row.on_track = summary.get("on_track")
-
-
-def _tracking(plan: Plan, row: DistrictRow) -> None:
+    from carbonpeak.plan.selectors import indicator_for_role
     from carbonpeak.progress import services as progress
     from carbonpeak.progress.engine.progress import ON_TRACK
 
-    counts = progress.status_counts(progress.evaluate_plan(plan))
-    row.targets = sum(counts.values())
-    row.targets_on_track = counts[ON_TRACK]
+    row = DistrictRow(plan=plan)
+    results = progress.evaluate_plan(plan)
+    counts = progress.status_counts(results)
+    row.targets, row.targets_on_track = sum(counts.values()), counts[ON_TRACK]
+    if not accounting.years_with_records(plan):
+        return row
+    latest = accounting.inventory(plan).result["dual_control"]["years"][-1]
+    row.year, row.energy_tce, row.co2_t = latest["year"], latest["energy_tce"], latest["co2_t"]
+    intensity = indicator_for_role(plan, "energy_intensity")
+    result = progress.by_code(results).get(intensity.code) if intensity else None
+    if result is not None:
+        row.achieved_pct, row.target_pct = result.evaluation.latest_value, result.spec.target
+        row.status, row.status_label = result.status, result.status_label
+    return row

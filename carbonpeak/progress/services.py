@@ -273,8 +273,9 @@ def report_history(indicator: Indicator, reports, lead_unit_id: int | None) -> l
     return points
 
 
-def evaluate_plan(plan: Plan, as_of: dt.date | None = None) -> list[IndicatorProgress]:
-    """Every indicator of the plan, in plan order, evaluated from its declared source up to `as_of` (today)."""
+def evaluate_plan(plan: Plan, as_of: dt.date | None = None, codes: list[str] | None = None) -> list[IndicatorProgress]:
+    """Every indicator of the plan (or those `codes` name), in plan order, evaluated from its declared source up to
+    `as_of` (today)."""
     from carbonpeak.tracking.models import IndicatorReport, Project
 
     as_of = as_of or clock.today()
@@ -287,6 +288,8 @@ def evaluate_plan(plan: Plan, as_of: dt.date | None = None) -> list[IndicatorPro
                .select_related("town", "responsible_unit").order_by("commissioned_on", "pk")):
         inputs.projects[pr.indicator_id].append(pr)
     indicators = plan.indicators.select_related("task__action", "phase_goal").order_by("position")
+    if codes is not None:
+        indicators = indicators.filter(code__in=codes)
     return [_evaluate(indicator, inputs) for indicator in indicators]
 
 
@@ -339,6 +342,14 @@ def evaluate_indicator(indicator: Indicator, as_of: dt.date | None = None) -> In
         if result.indicator.pk == indicator.pk:
             return result
     raise LookupError(indicator.code)
+
+
+def as_at(result: IndicatorProgress, year: int) -> engine.Evaluation:
+    """The indicator's evaluation as it stood at the end of `year` (its values up to then, the same rule): what a
+    page about one past year shows. A scenario target has no past: its evaluation is today's."""
+    if result.evaluation.rule_key == "peak":
+        return result.evaluation
+    return engine.evaluate(result.spec, result.evaluation.history, as_of=float(year))
 
 
 def by_code(results: list[IndicatorProgress]) -> dict[str, IndicatorProgress]:

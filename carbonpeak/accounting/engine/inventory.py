@@ -414,18 +414,6 @@ def by_method(by_year: Mapping[int, Mapping[str, float]]) -> dict[str, Any]:
     return out
 
 
-def status(value: float | None, allowed: float | None, year: int, target_year: int) -> str:
-    """no_target | no_data | on_track | off_track before the target year; met | missed from it on."""
-    if allowed is None:
-        return "no_target"
-    if value is None:
-        return "no_data"
-    ok = value <= allowed * (1 + 1e-12)
-    if year >= target_year:
-        return "met" if ok else "missed"
-    return "on_track" if ok else "off_track"
-
-
 def _per_year(value: float | Mapping[int, Any] | None, year: int) -> Any:
     return value.get(year) if isinstance(value, Mapping) else value
 
@@ -443,7 +431,8 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
     an interpolated one. `energy_cap_tce`: one cap for every year or a cap by year, declared in `cap_method`
     (default: `method`); a cap of the other method is not compared (the row says which method it is in).
     `co2_reduction` (fraction, by `co2_target_year`, vs `base_year`) and `co2_cap_t`: the carbon targets.
-    `reduction` None (the plan sets no intensity target): no trajectory, on_track None.
+    `reduction` None (the plan sets no intensity target): no trajectory. Whether a year is on track is the
+    `progress` app's to say (the one status rule), never this function's.
     """
     if method not in METHODS:
         raise InventoryError(f"unknown method {method!r}; accepted: {', '.join(METHODS)}")
@@ -482,9 +471,7 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
             "energy_intensity_change_vs_base": (ei / base_ei - 1.0) if ei is not None and base_ei else None,
             "co2_intensity_change_vs_base": (ci / base_ci - 1.0) if ci is not None and base_ci else None,
             "trajectory_energy_intensity": traj,
-            "on_track": (ei <= traj * (1 + 1e-12)) if ei is not None and traj is not None else None,
             "trajectory_co2_intensity": co2_traj,
-            "co2_status": status(ci, co2_traj, y, co2_target_year),
             "non_fossil_share": (r[nf_key] / r[METHODS[method][0]]) if r[METHODS[method][0]] else None,
             "coal_tce": r["coal_tce"],
             "zero_coal": r["coal_tce"] == 0.0,
@@ -526,15 +513,11 @@ def _summary(rows: list[dict[str, Any]], base_ei: float | None, base_ci: float |
         "achieved_reduction": -change if change is not None else None,
         "required_reduction_by_latest": (1 - latest["trajectory_energy_intensity"] / base_ei
                                          if latest and base_ei and latest["trajectory_energy_intensity"] else None),
-        "on_track": latest["on_track"] if latest else None,
-        "energy_status": (status(latest["energy_intensity_tce_per_10k_yuan"], latest["trajectory_energy_intensity"],
-                                 latest["year"], target_year) if latest else "no_data"),
         "co2_target_year": co2_target_year,
         "co2_target_reduction": co2_reduction,
         "base_co2_intensity": base_ci,
         "target_co2_intensity": base_ci * (1 - co2_reduction) if base_ci and co2_reduction is not None else None,
         "co2_achieved_reduction": -co2_change if co2_change is not None else None,
-        "co2_status": latest["co2_status"] if latest else ("no_target" if co2_reduction is None else "no_data"),
         "zero_coal": all(r["zero_coal"] for r in rows),
         "within_cap": all(caps) if caps else None,
         "within_co2_cap": all(co2_caps) if co2_caps else None,

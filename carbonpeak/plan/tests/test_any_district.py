@@ -129,6 +129,13 @@ def test_city_plan_links_issued_targets_and_rolls_up_its_districts(city_first, c
     rows = re.findall(r'<tr data-plan="([^"]+)"><td>([^<]*)</td>', html)
     assert rows == [("qingpu-2022", "1"), ("beitang-2023", "—")]  # a district without data is listed, unranked
     assert "暂无数据" in html or "no data" in html
+    # The intensity figure and status are the district's progress evaluation (one source), not accounting's own.
+    from carbonpeak.progress import services as progress
+
+    intensity = progress.by_code(progress.evaluate_plan(qingpu))["energy-intensity-gdp"]
+    row = html.split('<tr data-plan="qingpu-2022">')[1].split("</tr>")[0]
+    shown = re.search(r'data-status="([^"]+)" data-value="([^"]+)"', row)
+    assert shown[1] == intensity.status and float(shown[2]) == intensity.evaluation.latest_value
 
 
 def test_a_parent_target_needs_a_parent_plan(tmp_path):

@@ -27,6 +27,8 @@ ROW = re.compile(r'<tr data-code="(?P<code>[^"]+)" data-status="(?P<status>[^"]+
                  r'<td class="num" data-value="(?P<value>[^"]*)">', re.S)
 CARD = re.compile(r'id="target-(?P<code>[^"]+)" data-code="[^"]+" data-status="(?P<status>[^"]+)" '
                   r'data-value="(?P<value>[^"]*)"')
+ACCOUNTING_STATUS = re.compile(r'id="(?:on-track|dc-co2-status)" data-code="([^"]+)" data-status="([^"]+)" '
+                               r'data-value="([^"]*)"')
 
 
 def _num(text: str) -> float | None:
@@ -91,6 +93,19 @@ def test_every_surface_shows_one_value_and_one_status_per_indicator(client, qing
     assert float(card[1]) == pytest.approx(peak["p_peak_by"]) and peak["by"] == 2030
     expected = "on_track" if peak["p_peak_by"] >= 0.5 else "at_risk" if peak["p_peak_by"] >= 0.25 else "off_track"
     assert card[2] == results["carbon-peak-year"].status == expected
+    # The accounting pages (every inventory year, and /accounting/ itself) show the intensity targets' status as
+    # the progress app gives it at that year's end: the latest year's is the dashboard's.
+    assert client.get("/accounting/").url.endswith(f"/accounting/inventory/{latest['year']}/")
+    for row in accounting.inventory(plan).result["dual_control"]["years"]:
+        page = client.get(f"/accounting/inventory/{row['year']}/").content.decode()
+        shown = {m[1]: m for m in ACCOUNTING_STATUS.finditer(page)}
+        assert set(shown) == {"energy-intensity-gdp", "carbon-intensity-gdp-2025"}, row["year"]
+        for code, m in shown.items():
+            ev = progress.as_at(results[code], row["year"])
+            assert m[2] == ev.status and _num(m[3]) == (pytest.approx(ev.latest_value) if ev.latest_value is not None
+                                                        else None), (code, row["year"])
+            if row["year"] == latest["year"]:
+                assert (m[2], _num(m[3])) == (results[code].status, results[code].evaluation.latest_value), code
     # A unit's reported non-fossil share is shown beside the computed one, flagged, never as its status.
     flagged = [d for d in results["non-fossil-energy-share-2025"].differences if d["flagged"]]
     assert flagged and 'data-reported="' in htmllib.unescape(home)
