@@ -163,7 +163,32 @@ def observed_state(plan: Plan | None, year: int) -> dict[str, tuple[float, str]]
         pue = monitored_fleet_pue(year)
         if pue is not None:
             state["pue_base"] = pue
+    pv = pv_installed(plan, year)
+    if pv is not None:
+        state["pv_installed_base"] = pv
     return state
+
+
+#: the plan's PV-capacity indicator's unit → MW
+PV_UNITS = {"万千瓦": 10.0, "10^4 kW": 10.0, "MW": 1.0, "兆瓦": 1.0, "kW": 1e-3, "千瓦": 1e-3}
+
+
+def pv_installed(plan: Plan, year: int) -> tuple[float, str] | None:
+    """PV capacity added since the plan period's start as at the end of `year` (MW): the `progress` app's value of
+    the plan's `pv_capacity` indicator (approved projects or approved reports, as its source says); None without
+    one (the fallback is then noted)."""
+    from carbonpeak.progress import services as progress
+
+    indicator = indicator_for_role(plan, "pv_capacity")
+    if indicator is None or indicator.unit not in PV_UNITS:
+        return None
+    result = progress.evaluate_plan(plan, codes=[indicator.code])[0]
+    ev = progress.as_at(result, year)
+    if ev.latest_value is None:
+        return None
+    return (ev.latest_value * PV_UNITS[indicator.unit],
+            f"progress of indicator {indicator.code} ({result.series_label or result.source}) as at "
+            f"{progress.t_label(ev.latest_t)}")
 
 
 def monitored_fleet_pue(year: int) -> tuple[float, str] | None:

@@ -306,6 +306,7 @@ def simulate(ctx: Context, p: Params, ref: Reference, on: Iterable[str]) -> SimR
         E[:, ctx.ce] -= moved
         E[:, ctx.cpv] += moved
         ind["pv_added_mw"] = mw
+        ind["pv_installed_mw"] = p["drivers.pv_installed_base"][:, None] + mw  # since the plan period's start
 
     # -- committed loads (approved projects): demand added as given, the same for every draw -------------
     if ctx.committed is not None:

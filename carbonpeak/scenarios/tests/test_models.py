@@ -204,3 +204,26 @@ def test_base_year_states_come_from_approved_reports_and_monitoring(qingpu_plan)
     assert result["indicators"]["dc_fleet_pue"][0] == pytest.approx(1.45)
     assert any(n.startswith("drivers.pue_base = 1.45 in 2021: monitoring") for n in result["notes"])
     assert any(n.startswith("drivers.ev_new_share_base: no observed value for 2021") for n in result["notes"])
+
+
+def test_pv_installed_base_state_comes_from_progress(qingpu_plan):
+    """PV capacity added since 2021 as at the base year: the progress app's value of the plan's pv_capacity
+    indicator (here approved projects); without one, the plan's 2021-2025 target taken as met, noted."""
+    import datetime as dt
+
+    from carbonpeak.tracking.models import Project, ReviewStatus
+
+    assert "pv_installed_base" not in services.observed_state(qingpu_plan, 2021)
+    indicator = qingpu_plan.indicators.get(role="pv_capacity")
+    unit = qingpu_plan.units.exclude(kind="group").first()
+    for kw, day in ((30000, dt.date(2021, 6, 1)), (12000, dt.date(2021, 11, 1)), (50000, dt.date(2022, 3, 1))):
+        Project.objects.create(plan=qingpu_plan, kind="pv", name=f"PV {kw}", town=unit, responsible_unit=unit,
+                               quantity=kw, quantity_unit="kW", commissioned_on=day, indicator=indicator,
+                               status=ReviewStatus.APPROVED)
+    value, source = services.observed_state(qingpu_plan, 2021)["pv_installed_base"]
+    assert value == pytest.approx(42.0) and "pv-capacity-added" in source  # 42,000 kW by the end of 2021
+    _, plan_scenario = services.ensure_defaults(qingpu_plan)
+    result = services.run(plan_scenario, draws=20).result
+    assert result["indicators"]["pv_installed_mw"][0] == pytest.approx(42.0)
+    assert any(n.startswith("drivers.pv_installed_base = 42 in 2021: progress of indicator pv-capacity-added")
+               for n in result["notes"])
