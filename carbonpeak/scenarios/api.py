@@ -15,7 +15,7 @@ from ninja.security import django_auth
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.permissions import actor_for
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.plan.selectors import current_plan, plan_or_default
 from carbonpeak.scenarios import engine, services
 from carbonpeak.scenarios.permissions import copy_as, run_as, update_as
 from carbonpeak.scenarios.models import Scenario
@@ -111,6 +111,22 @@ def backtest(request, draws: int = 1000, seed: int = services.DEFAULT_SEED, plan
     if not request.user.is_authenticated and draws > ANONYMOUS_MAX_DRAWS:
         raise HttpError(403, f"anonymous back-tests are limited to {ANONYMOUS_MAX_DRAWS} draws; log in for more")
     return services.backtest(draws, seed, _plan(plan))
+
+
+@router.get("/progress")
+def progress(request, plan: str | None = None):
+    """Progress tracking (the page `/scenarios/progress/`, same figures): the plan scenario re-forecast from
+    each of the last accounting years, observed years as fact, and how P(peak by 2030) and the median peak year
+    moved since the forecast a year earlier. 409 when the accounting inventory cannot serve as a base."""
+    found = current_plan(request)
+    if found is None:
+        raise HttpError(404, f"no plan {plan!r}" if plan else "no plan is loaded")
+    services.ensure_defaults(found)
+    scenario = services.plan_scenario(found)
+    try:
+        return {"plan": found.code, "scenario": scenario.slug, **services.progress(found, scenario)}
+    except services.BaseUnavailable as exc:
+        raise HttpError(409, str(exc)) from exc
 
 
 @router.get("/{slug}", response=ScenarioDetail)

@@ -434,6 +434,11 @@ PROGRESS_VINTAGES = 5
 PROGRESS_DRAWS = 1000
 
 
+def plan_scenario(plan: Plan) -> Scenario | None:
+    """The plan's own scenario (the first of kind "plan"): what progress tracking re-forecasts."""
+    return Scenario.objects.filter(plan=plan, kind=Scenario.Kind.PLAN).order_by("id").first()
+
+
 def progress(plan: Plan, scenario: Scenario, draws: int = PROGRESS_DRAWS, seed: int = DEFAULT_SEED
              ) -> dict[str, Any]:
     """The scenario re-forecast from each of the last accounting years (observed years before it taken as

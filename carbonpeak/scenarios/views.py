@@ -165,7 +165,7 @@ def progress(request):
     plan = _plan_or_none(request)
     if plan is None:
         return render(request, "scenarios/no_plan.html")
-    sc = Scenario.objects.filter(plan=plan, kind=Scenario.Kind.PLAN).order_by("id").first()
+    sc = services.plan_scenario(plan)
     try:
         data = services.progress(plan, sc)
     except services.BaseUnavailable as exc:

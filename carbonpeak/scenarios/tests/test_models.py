@@ -1,5 +1,7 @@
 """Scenario versioning, defaults from the plan registry, copies, and calibration on the accounting inventory."""
 
+import json
+
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
@@ -180,6 +182,13 @@ def test_progress_tracking_takes_observed_years_as_fact(client, qingpu_plan):
     assert out["moved"]["p_peak_by"] == newest["p_peak_by"] - out["vintages"][1]["p_peak_by"]
     html = client.get("/scenarios/progress/").content.decode()
     assert 'id="chart-vintages"' in html and 'data-base-year="2022"' in html and 'id="moved"' in html
+    # The API gives the page's figures, from the same service call.
+    api = client.get("/api/scenarios/progress").json()
+    page = json.loads(html.split('id="vintage-data" type="application/json">')[1].split("</script>")[0])
+    assert api["plan"] == qingpu_plan.code and api["scenario"] == "plan"
+    assert json.loads(json.dumps(services.progress(qingpu_plan, plan_sc), default=float)) == {
+        k: v for k, v in api.items() if k not in ("plan", "scenario")}
+    assert api["vintages"] == page and api["moved"]["to"] == 2022
 
 
 def test_base_year_states_come_from_approved_reports_and_monitoring(qingpu_plan):

@@ -79,3 +79,21 @@ def test_anonymous_run_stores_nothing(client, db_state, members, scenarios):
     client.force_login(members["leader"])
     r = client.post("/api/scenarios/plan/run", json.dumps({"draws": 50, "seed": 11}), content_type=JSON)
     assert r.json()["cached_run_id"] is not None and ScenarioRun.objects.count() == before + 1
+
+
+def test_progress_api_is_read_only_and_the_same_for_everyone(client, as_user, db_state, members, qingpu_plan):
+    """`/api/scenarios/progress` is open like the page: every role reads the same figures; nothing is written by a
+    read once the standard scenarios exist, and a write method is refused with the database unchanged."""
+    from carbonpeak.accounting.demo import load_demo
+
+    load_demo(qingpu_plan)
+    first = client.get("/api/scenarios/progress")
+    assert first.status_code == 200 and first.json()["vintages"]
+    for who in (None, "leader", "reporter-b", "reviewer-a", "nobody"):
+        c = as_user(members.get(who))
+        before = db_state()
+        r = c.get("/api/scenarios/progress")
+        assert r.status_code == 200 and r.json() == first.json(), who
+        assert db_state() == before, who
+        _refused(c, db_state, "post", "/api/scenarios/progress", 405, {})
+    assert client.get("/api/scenarios/progress?plan=nope").status_code == 404
