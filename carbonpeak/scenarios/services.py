@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +217,19 @@ class Calibration:
     notes: list[str]
     state: dict[str, tuple[float, str]]
     fingerprint: str
+    committed: list[dict[str, Any]] = field(default_factory=list)  # approved review projects' loads
+    committed_projects: list[str] = field(default_factory=list)  # their names
+
+
+def committed(plan: Plan | None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Approved project-review proposals as committed loads of the plan scenario, and their names (the review
+    app's hook `review.services.approved_loads`)."""
+    if plan is None:
+        return [], []
+    from carbonpeak.review import services as review
+
+    projects = review.approved(plan)
+    return review.approved_loads(projects), [p.name for p in projects]
 
 
 ENGINE_DIGEST = hashlib.sha256(b"".join(
@@ -227,8 +240,11 @@ ENGINE_DIGEST = hashlib.sha256(b"".join(
 def calibration(plan: Plan | None) -> Calibration:
     base, source, notes = get_base(plan)
     state = observed_state(plan, base.year)
-    digest = hashlib.sha256(json.dumps([base.to_dict(), state, ENGINE_DIGEST], sort_keys=True).encode()).hexdigest()
-    return Calibration(base=base, source=source, notes=notes, state=state, fingerprint=digest)
+    loads, names = committed(plan)
+    digest = hashlib.sha256(json.dumps([base.to_dict(), state, loads, ENGINE_DIGEST], sort_keys=True).encode()
+                            ).hexdigest()
+    return Calibration(base=base, source=source, notes=notes, state=state, fingerprint=digest, committed=loads,
+                       committed_projects=names)
 
 
 # -- plan targets and default scenarios --------------------------------------------------------------------
@@ -327,9 +343,17 @@ def find(plan: Plan, name: str) -> Scenario | None:
 def _compute(scenario: Scenario, cal: Calibration, draws: int, seed: int) -> ScenarioRun:
     """A new (unsaved) run of the scenario on the calibration."""
     t0 = time.perf_counter()
-    proj = engine.project(scenario.engine_scenario(), cal.base, draws=int(draws), seed=int(seed), state=cal.state)
+    loads = cal.committed if scenario.kind == Scenario.Kind.PLAN else []
+    proj = engine.project(scenario.engine_scenario(), cal.base, draws=int(draws), seed=int(seed), state=cal.state,
+                          committed_loads=loads)
     result = proj.to_dict()
     elapsed = time.perf_counter() - t0
+    if loads:
+        full = sum(row["energy_tce"] for row in loads if "until" not in row)
+        result["assumptions"].append({
+            "path": "committed_loads", "label": f"Committed loads: {len(cal.committed_projects)} approved project(s)",
+            "source": f"project review (节能审查), approved: {', '.join(cal.committed_projects)}; "
+                      f"{full:,.0f} tce/yr at full operation (当量值)"})
     result["notes"] = cal.notes + result["notes"]
     result["base_source"] = cal.source
     result["scenario_version"] = scenario.version

@@ -49,3 +49,30 @@ def test_a_project_over_the_cap_is_rejected(accounted):
                         draws=DRAWS)
     cap = next(c for c in r["checks"] if c["rule"] == "district_cap")
     assert cap["passed"] is False and r["recommendation"] == "不予通过"
+
+
+def test_approving_a_project_moves_the_plan_scenario_by_its_load(accounted, actors, client):
+    """An approved proposal is committed load of the plan scenario (not the baseline): its mean energy moves by
+    exactly the project's load in each year, and the scenario page lists it as a labelled assumption."""
+    from carbonpeak.scenarios import services as scenarios
+
+    baseline, plan_sc = scenarios.ensure_defaults(accounted)
+    before, base_before = (scenarios.run(sc, draws=DRAWS).result for sc in (plan_sc, baseline))
+    project = services.submit(actors["office"], accounted, proposal(name="新建厂房", start_year=2027), draws=DRAWS)
+    assert scenarios.run(plan_sc, draws=DRAWS).result == before  # pending: not committed
+    services.decide(actors["office"], project, "通过")
+    after = scenarios.run(plan_sc, draws=DRAWS).result
+    loads = services.approved_loads([project])
+    assert loads and {row["year"] for row in loads} == {2027}
+    for sector, series in after["energy_by_sector"].items():
+        for year, new, old in zip(after["years"], series, before["energy_by_sector"][sector]):
+            added = sum(r["energy_tce"] for r in loads if r["sector"] == sector and r["year"] <= year
+                        and year <= r.get("until", year))
+            assert new - old == pytest.approx(added, abs=1e-6 * max(abs(old), 1.0)), (sector, year)
+    assert sum(after["bands"]["co2"]["p50"]) > sum(before["bands"]["co2"]["p50"])
+    assert scenarios.run(baseline, draws=DRAWS).result["energy_by_sector"] == base_before["energy_by_sector"]
+    label = next(a for a in after["assumptions"] if a["path"] == "committed_loads")
+    assert "新建厂房" in label["source"] and "1 approved project" in label["label"]
+    scenarios.run(plan_sc)  # the page's run (default draws), stored
+    html = client.get("/scenarios/plan/").content.decode()
+    assert "新建厂房" in html.split('id="assumptions"')[1].split("</table>")[0]

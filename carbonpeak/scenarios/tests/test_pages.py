@@ -75,11 +75,11 @@ def _queries(client, url: str) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-INDEX_QUERIES = 13
+INDEX_QUERIES = 14
 """Queries of `/scenarios/` once its runs are stored, whatever the number of scenarios: the plan, the
 standard scenarios, the scenario list, the calibration (energy records, observed-state indicators and
-reports, monitored data-centre PUE, the PV-capacity indicator and its progress evaluation: six) and one read
-of the stored runs."""
+reports, monitored data-centre PUE, the PV-capacity indicator and its progress evaluation: six; approved review projects: one) and one
+read of the stored runs."""
 
 
 def test_index_query_count_is_constant_in_the_number_of_scenarios(client, qingpu_plan):
