@@ -20,7 +20,7 @@ from carbonpeak.assessment.engine.allocation import AllocationError, allocate_in
 from carbonpeak.assessment.engine.barometer import barometer as engine_barometer
 from carbonpeak.assessment.engine.reward import split_reward
 from carbonpeak.assessment.engine.rubric import Rubric, RubricError
-from carbonpeak.assessment.engine.scoring import score
+from carbonpeak.assessment.engine.scoring import score, year_over_year
 from carbonpeak.assessment.models import (
     Adjustment, Allocation, AllocationShare, Assessment, FrozenError, KeyEnergyUnit, Status, UnitSeries,
 )
@@ -345,6 +345,18 @@ def run(plan: Plan, year: int) -> dict[str, Any]:
     return compute(plan, year, assessment)
 
 
+def with_previous(plan: Plan, year: int, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+    """The rows, each with `previous`: its score, grade and rank in the approved (frozen) assessment of the year
+    before and the changes (`engine.scoring.year_over_year`), None for a unit it did not assess; and whether that
+    year has an approved assessment at all (a draft would move with the data: nothing to compare with)."""
+    previous = get_assessment(plan, year - 1)
+    if previous is None or not previous.is_approved:
+        return [dict(r, previous=None) for r in rows], False
+    order = [g.code for g in load_rubric(plan).grades]
+    changes = year_over_year(rows, previous.snapshot["units"], order)
+    return [dict(r, previous=changes[r["code"]]) for r in rows], True
+
+
 def _open_assessment(plan: Plan, year: int, actor: Actor) -> Assessment:
     assessment, created = Assessment.objects.select_for_update().get_or_create(
         plan=plan, year=year, defaults={"created_by": actor.db_user})
@@ -430,8 +442,8 @@ def notice(plan: Plan, year: int) -> dict[str, Any]:
     """The 通报: ranking and grades; units named for 通报批评 (criticise grades) and 约谈 (vetoed or interview grades)."""
     rubric = load_rubric(plan)
     result = run(plan, year)
-    rows = result["units"]
-    return {"year": year, "plan": plan, "frozen": result["frozen"], "units": rows,
+    rows, compared = with_previous(plan, year, result["units"])
+    return {"year": year, "plan": plan, "frozen": result["frozen"], "units": rows, "compared": compared,
             "criticise": [r for r in rows if r["grade"] in rubric.criticise_grades],
             "interview": [r for r in rows if r["veto"] or r["grade"] in rubric.interview_grades],
             "grades": {g.code: [r["unit"] for r in rows if r["grade"] == g.code] for g in rubric.grades},

@@ -152,10 +152,10 @@ def allocation_approve(request, pk: int):
 def sheet(request, year: int):
     """The scoring sheet: every item's points and evidence (a unit: its own)."""
     result = services.run(request.plan, year)
-    rows = access.own_rows(request.actor, result["units"])
+    rows, compared = services.with_previous(request.plan, year, access.own_rows(request.actor, result["units"]))
     assessment = services.get_assessment(request.plan, year)
     return render(request, "assessment/sheet.html", {
-        "year": year, "result": result, "rows": rows, "office": access.can_manage(request.actor),
+        "year": year, "result": result, "rows": rows, "compared": compared, "previous_year": year - 1, "office": access.can_manage(request.actor),
         "district": request.actor.sees_all, "assessment": assessment,
         "adjustments": assessment.adjustments.select_related("unit", "created_by") if assessment else [],
         "units": [(r["code"], r["unit"]) for r in result["units"]]})
@@ -209,12 +209,15 @@ def notice_xlsx(request, year: int):
     book = Workbook()
     ws = book.active
     ws.title = f"{year}年度考核"
-    ws.append(["排名", "单位", "得分", "等次", "一票否决", "通报批评", "约谈"])
+    ws.append(["排名", "单位", "得分", "等次", "一票否决", "通报批评", "约谈",
+               f"{year - 1}年得分", f"{year - 1}年等次", f"{year - 1}年排名", "得分变化", "排名变化"])
     criticise = {r["unit"] for r in data["criticise"]}
     interview = {r["unit"] for r in data["interview"]}
     for r in data["units"]:
+        p = r["previous"] or {}
         ws.append([r["rank"], r["unit"], r["score"], r["grade_zh"], "、".join(v["name_zh"] for v in r["veto"]),
-                   "是" if r["unit"] in criticise else "", "是" if r["unit"] in interview else ""])
+                   "是" if r["unit"] in criticise else "", "是" if r["unit"] in interview else "",
+                   p.get("score"), p.get("grade_zh"), p.get("rank"), p.get("score_change"), p.get("rank_change")])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(),

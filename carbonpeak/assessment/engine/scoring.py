@@ -117,3 +117,22 @@ def score(rubric: Rubric, units: list[str], measures: dict[str, np.ndarray],
     grade = np.where(vetoed, rubric.veto_grade, codes[np.minimum(idx, len(codes) - 1)])
     return ScoreSheet(rubric, list(units), arrays, points, adjustment, total, vetoed_by, grade,
                       competition_rank(total, vetoed))
+
+
+def year_over_year(current: list[dict], previous: list[dict], grade_order: list[str]) -> dict[str, dict | None]:
+    """Per unit code, how its result moved since the previous year's: that year's score, grade and rank and the
+    changes (score points; rank places, positive = moved up; grade +1 better / 0 same / −1 worse, by
+    `grade_order`, best first). None for a unit the previous year did not assess."""
+    before = {r["code"]: r for r in previous}
+    level = {code: i for i, code in enumerate(grade_order)}
+    out: dict[str, dict | None] = {}
+    for r in current:
+        p = before.get(r["code"])
+        if p is None:
+            out[r["code"]] = None
+            continue
+        step = level.get(p["grade"], 0) - level.get(r["grade"], 0)
+        out[r["code"]] = {"score": p["score"], "grade": p["grade"], "grade_zh": p["grade_zh"], "rank": p["rank"],
+                          "score_change": round(r["score"] - p["score"], 2), "rank_change": p["rank"] - r["rank"],
+                          "grade_change": (step > 0) - (step < 0)}
+    return out

@@ -220,3 +220,44 @@ def cli_qingpu(*args) -> dict:
     out = StringIO()
     call_command("assessment", "--plan", "qingpu-2022", *args, stdout=out)
     return json.loads(out.getvalue())
+
+
+def test_sheet_notice_and_excel_compare_with_last_years_approved_assessment(data, actors, plan, users, client):
+    """Score, grade and rank change per unit against the frozen assessment of the year before; without one, the
+    sheet says there is nothing to compare with (a draft would move with the data)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from carbonpeak.assessment.models import Assessment, Status
+
+    from .conftest import PASSWORD
+
+    now = services.run(plan, 2024)["units"]
+    rows, compared = services.with_previous(plan, 2024, now)
+    assert not compared and all(r["previous"] is None for r in rows)
+    client.login(username="office", password=PASSWORD)
+    assert 'id="no-previous"' in client.get("/assessment/2024/").content.decode()
+    # last year's frozen result: the first unit was last and 12.5 points lower, one grade below; the last unit was
+    # not assessed
+    first, *middle, last = now
+    grades = [g.code for g in services.load_rubric(plan).grades]
+    lower = grades[min(grades.index(first["grade"]) + 1, len(grades) - 1)]
+    past = [dict(first, score=first["score"] - 12.5, rank=len(now) - 1, grade=lower, grade_zh="上年等次"),
+            *[dict(r, rank=r["rank"] - 1) for r in middle]]
+    Assessment.objects.create(plan=plan, year=2023, status=Status.APPROVED, snapshot={"units": past})
+    rows, compared = services.with_previous(plan, 2024, now)
+    assert compared and rows[-1]["previous"] is None
+    p = rows[0]["previous"]
+    assert p["score_change"] == 12.5 and p["rank_change"] == len(now) - 1 - first["rank"]
+    assert p["grade_change"] == (1 if lower != first["grade"] else 0) and p["grade_zh"] == "上年等次"
+    assert all(r["previous"]["rank_change"] == -1 and r["previous"]["score_change"] == 0 for r in rows[1:-1])
+    html = client.get("/assessment/2024/").content.decode()
+    assert 'id="no-previous"' not in html and 'data-score-change="12.5"' in html
+    notice = client.get("/assessment/2024/notice/").content.decode()
+    assert "较上年" in notice and "+12.5分" in notice and "上年未考核" in notice
+    sheet = load_workbook(BytesIO(client.get("/assessment/2024/notice.xlsx").content)).active
+    header, *table = list(sheet.iter_rows(values_only=True))
+    assert header[7:] == ("2023年得分", "2023年等次", "2023年排名", "得分变化", "排名变化")
+    assert table[0][7:] == (first["score"] - 12.5, "上年等次", len(now) - 1, 12.5, len(now) - 1 - first["rank"])
+    assert table[-1][7:] == (None,) * 5
