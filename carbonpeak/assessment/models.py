@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.plan.models import Plan, ResponsibleUnit
+from carbonpeak.tracking.models import Reviewed
 
 
 class FrozenError(ValidationError):
@@ -168,3 +170,30 @@ class Adjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.name_zh} {self.points:+g}"
+
+
+class EnergyUseReport(Reviewed):
+    """A key energy-consuming unit's annual 能源利用状况报告 (energy use status report): energy by carrier, output
+    value, unit-product consumption and savings measures. A report kind of tracking's review workflow
+    (draft → submitted → approved / returned, four-eyes, corrections as new revisions, audited): the reporters
+    of the key unit's town submit it, its reviewers approve it. `energy_tce` (当量值) is the accounting engine's."""
+
+    key_unit = models.ForeignKey(KeyEnergyUnit, on_delete=models.PROTECT, related_name="energy_use_reports")
+    unit = models.ForeignKey(ResponsibleUnit, on_delete=models.PROTECT, related_name="energy_use_reports",
+                             help_text=_("The town or street that reports for the key unit"))
+    period = models.ForeignKey("tracking.ReportingPeriod", on_delete=models.PROTECT, related_name="energy_use_reports")
+    energy = models.JSONField(help_text=_("Energy by carrier: [{carrier, quantity, unit}]"))
+    energy_tce = models.FloatField(help_text=_("Total energy, tce (equivalent value), from the accounting engine"))
+    output_value_10k_yuan = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)])
+    product = models.CharField(max_length=100, blank=True)
+    unit_product_consumption = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)])
+    unit_product_consumption_unit = models.CharField(max_length=40, blank=True)
+    savings_measures = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["period", "key_unit", "-revision"]
+        constraints = [models.UniqueConstraint(fields=["key_unit", "period", "revision"],
+                                               name="uniq_energy_use_report_revision")]
+
+    def __str__(self) -> str:
+        return f"{self.key_unit.name_zh} · {self.period.code} r{self.revision}"

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from carbonpeak.assessment import inputs
+from carbonpeak.assessment import energy_reports, inputs
 from carbonpeak.assessment.engine.allocation import AllocationError, allocate_intensity, allocate_total
 from carbonpeak.assessment.engine.barometer import barometer as engine_barometer
 from carbonpeak.assessment.engine.reward import split_reward
@@ -77,12 +77,14 @@ KEY_UNIT_DEVIATION = 0.05
 
 
 def energy(plan: Plan, year: int, units: list, field: str = "energy_tce") -> np.ndarray:
-    """Energy (or CO2 with field="co2_t") per unit in a year: towns from accounting; key units from their reported
-    series ("energy" in tce, "co2" in t), else (energy) what their monitoring site measured."""
+    """Energy (or CO2 with field="co2_t") per unit in a year: towns from accounting; key units from their approved
+    能源利用状况报告, else their uploaded series ("energy" in tce, "co2" in t), else (energy) what their monitoring
+    site measured."""
     if units and isinstance(units[0], KeyEnergyUnit):
         reported = series(plan, "energy" if field == "energy_tce" else "co2", year, units, latest=False)
         if field != "energy_tce":
             return reported
+        reported = energy_reports.reported_energy(year, units, reported)
         monitored = inputs.monitored_energy(year, [u.site_id for u in units if u.site_id])
         fallback = np.array([monitored.get(u.site_id, math.nan) for u in units])
         return np.where(np.isnan(reported), fallback, reported)
@@ -101,7 +103,7 @@ def key_unit_reconciliation(plan: Plan, year: int) -> list[dict[str, Any]]:
     """Each monitored key unit's reported annual energy against its online-monitored energy; a deviation over
     `KEY_UNIT_DEVIATION` (5 %) is flagged."""
     units = list(KeyEnergyUnit.objects.filter(plan=plan, site__isnull=False).select_related("town"))
-    reported = series(plan, "energy", year, units, latest=False)
+    reported = energy_reports.reported_energy(year, units, series(plan, "energy", year, units, latest=False))
     monitored = inputs.monitored_energy(year, [u.site_id for u in units])
     out = []
     for u, rep in zip(units, reported):

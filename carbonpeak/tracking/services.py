@@ -163,6 +163,12 @@ def _save_draft(actor: Actor, model: type[Reviewed], key: dict, fields: dict) ->
     return record
 
 
+def save_draft(actor: Actor, model: type[Reviewed], key: dict, fields: dict) -> Reviewed:
+    """The draft step of the workflow for another app's report kind (a `Reviewed` model with `unit` and `period`):
+    the caller has checked that `actor` may report for the unit."""
+    return _save_draft(actor, model, key, fields)
+
+
 # --- indicator and task reports -------------------------------------------------------------------------------
 
 def save_indicator_report(actor: Actor, *, indicator: Indicator, unit: ResponsibleUnit, period: ReportingPeriod,
