@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carbonpeak.review import access, services
-from carbonpeak.review.engine import ProposalError, RulesError
+from carbonpeak.review.engine import FieldError, ProposalError, RulesError, proposal_xlsx
 from carbonpeak.review.forms import ProposalForm
 from carbonpeak.review.models import Outcome, ProjectProposal
 from carbonpeak.scenarios.engine import ScenarioError
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 5 * 2**20
+TEMPLATE_EXAMPLE = {"kind": "industrial", "start_year": 2027, "ramp_up_years": 1, "ultra_low_energy": False,
+                    "energy": [{"carrier": "electricity", "quantity": 100, "unit": "万kWh"}]}
+"""What the downloaded template shows filled in (the rest is left for the unit)."""
 
 
 def _towns(actor: access.Actor, plan) -> list[str]:
@@ -42,21 +48,41 @@ def index(request):
 
 @access.member_required
 def new(request):
+    """The proposal form, or (a POST with `xlsx`) a filled Excel template: one schema, the same validation."""
     if not access.can_submit(request.actor):
         raise PermissionDenied(_("You may not submit proposals."))
     rules = services.rules()
-    form = ProposalForm(request.POST or None, rules=rules, towns=_towns(request.actor, request.plan))
+    upload = request.FILES.get("xlsx")
+    form = ProposalForm(None if upload else request.POST or None, rules=rules,
+                        towns=_towns(request.actor, request.plan))
     errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = services.submit(request.actor, request.plan, form.proposal(), draws=services.PAGE_DRAWS)
+    where: dict[str, str] = {}
+    try:
+        if upload is not None:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise ProposalError([FieldError(upload.name, "(file)", f"larger than {MAX_UPLOAD_BYTES // 2**20} MB")])
+            data, where = proposal_xlsx.read(upload.read(), upload.name)
+        else:
+            data = form.proposal() if request.method == "POST" and form.is_valid() else None
+        if data is not None:
+            obj = services.submit(request.actor, request.plan, data, draws=services.PAGE_DRAWS)
             return redirect("review:detail", pk=obj.pk)
-        except ProposalError as exc:
-            errors = [str(e) for e in exc.errors]
-        except (RulesError, ScenarioError) as exc:
-            errors = [str(exc)]
+    except ProposalError as exc:
+        errors = [str(e) for e in proposal_xlsx.located(exc, where).errors]
+    except (RulesError, ScenarioError) as exc:
+        errors = [str(exc)]
     status = 422 if request.method == "POST" else 200
     return render(request, "review/new.html", {"form": form, "errors": errors}, status=status)
+
+
+@access.member_required
+def template_xlsx(request):
+    """The Excel template of a proposal (filled with an example), for the units that may submit one."""
+    if not access.can_submit(request.actor):
+        raise PermissionDenied(_("You may not submit proposals."))
+    response = HttpResponse(proposal_xlsx.template(TEMPLATE_EXAMPLE), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="proposal-template.xlsx"'
+    return response
 
 
 @access.member_required

@@ -43,6 +43,7 @@ DECIDE_A =    (302, 403, 302, 403, 403, 403, 404, 404)
 ENDPOINTS = [
     ("GET", "/review/", None, MEMBERS),
     ("GET", "/review/new/", None, SUBMITTERS),
+    ("GET", "/review/template.xlsx", None, SUBMITTERS),
     ("POST", "/review/new/", FORM, SUBMIT_A),
     ("GET", "/review/{a}/", None, DETAIL_A),
     ("POST", "/review/{a}/decide/", {"outcome": "有条件通过", "comment": "PUE 降至1.3"}, DECIDE_A),
@@ -110,3 +111,68 @@ def test_portfolio_figures_use_the_reviews_draws(world, actors, qingpu_plan):
 def test_waterfall_steps():
     w = services.waterfall(100.0, [("a", 30.0), ("b", 80.0)])
     assert [(s["before"], s["after"]) for s in w["steps"]] == [(100.0, 70.0), (70.0, -10.0)] and w["end"] == -10.0
+
+
+XLSX_PROPOSAL = {"name": "白鹤镇标准厂房", "town": "白鹤镇", "sector": "electronics", "kind": "industrial",
+                 "start_year": 2027, "added_value_10k_yuan": 5000, "ultra_low_energy": False,
+                 "energy": [{"carrier": "electricity", "quantity": 100, "unit": "万kWh"}]}
+
+
+def _upload(client, data: bytes, name: str = "proposal.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/review/new/", {"xlsx": SimpleUploadedFile(name, data)})
+
+
+def test_excel_template_round_trip_is_the_yaml_schema(client, users, world):
+    """The downloaded template, filled in, gives the same stored proposal as the same mapping through the schema;
+    another town's reporter is refused with nothing written."""
+    from openpyxl import load_workbook
+
+    from carbonpeak.review.engine import proposal_xlsx
+
+    client.force_login(users["a-reporter"])
+    blank = load_workbook(__import__("io").BytesIO(client.get("/review/template.xlsx").content))
+    assert blank.sheetnames == ["项目", "能源"] and blank["项目"]["A2"].value == "name"
+    filled = proposal_xlsx.template(XLSX_PROPOSAL)
+    client.force_login(users["b-reporter"])
+    before = _state()
+    assert _upload(client, filled).status_code == 403 and _state() == before
+    client.force_login(users["a-reporter"])
+    r = _upload(client, filled)
+    assert r.status_code == 302, r.content[:500]
+    stored = ProjectProposal.objects.get(name="白鹤镇标准厂房")
+    assert stored.data == services.parse(stored.plan, XLSX_PROPOSAL).to_dict()
+
+
+def _saved(wb) -> bytes:
+    """The workbook as an uploader's Excel saves it (formulas kept)."""
+    import io
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_excel_errors_name_sheet_and_cell_refuse_formulas_and_store_nothing(client, users, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from carbonpeak.review.engine import proposal_xlsx
+
+    client.force_login(users["a-reporter"])
+    wb = load_workbook(io.BytesIO(proposal_xlsx.template(dict(XLSX_PROPOSAL, energy=[
+        {"carrier": "electricity", "quantity": 100, "unit": "万kWh"},
+        {"carrier": "diesel", "quantity": 5, "unit": "万kWh"}]))))
+    fields = {row[0].value: row[1] for row in wb["项目"].iter_rows(min_row=2)}
+    fields["start_year"].value = "明年"
+    before = _state()
+    r = _upload(client, _saved(wb))
+    page = r.content.decode()
+    assert r.status_code == 422 and _state() == before
+    assert "项目!B6: start_year" in page and "能源!row 3: energy[1].unit" in page
+    fields["start_year"].value = "=2020+7"  # a formula is data we refuse, never evaluated
+    r = _upload(client, _saved(wb))
+    assert r.status_code == 422 and "a formula is not accepted" in r.content.decode() and _state() == before
+    assert _upload(client, b"not a workbook").status_code == 422 and _state() == before
