@@ -42,6 +42,10 @@ class Site(models.Model):
         NEW = "new", _("New (PUE ≤ 1.3)")
         EXISTING = "existing", _("Existing (PUE ≤ 1.4)")
 
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PLANNED = "planned", _("Planned (approved project, no meters yet)")
+
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -59,6 +63,9 @@ class Site(models.Model):
     it_capacity_kw = models.FloatField(_("IT capacity (kW)"), null=True, blank=True)
     annual_quota_tce = models.FloatField(_("annual energy quota (tce)"), null=True, blank=True)
     last_seen_ts = models.BigIntegerField(null=True, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE,
+                              help_text=_("planned: an approved project's site, without alerts until its meters "
+                                          "arrive"))
 
     class Meta:
         ordering = ["code"]

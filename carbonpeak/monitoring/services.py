@@ -133,7 +133,8 @@ def evaluate_alerts(now: int | None = None) -> int:
     today = local_date(now)
     year = today.year
     raised: list[tuple[int, str, str, str, float, float]] = []
-    sites = list(Site.objects.select_related("town__plan", "responsible_unit__plan"))
+    activate_planned_sites()
+    sites = list(Site.objects.filter(status=Site.Status.ACTIVE).select_related("town__plan", "responsible_unit__plan"))
     monthly = monthly_by_site(year)
     firsts = first_days(year)
     for s in sites:
@@ -188,12 +189,20 @@ def eui_trailing(site: Site, now: int) -> float | None:
 # ---------------------------------------------------------------------------
 # pages
 # ---------------------------------------------------------------------------
-def plan_sites(plan=None):
-    """The plan's monitored sites: in its towns or of its units, plus those assigned to no unit yet (all if None)."""
+def plan_sites(plan=None, status: str = Site.Status.ACTIVE):
+    """The plan's monitored sites (or, status="planned", its approved projects' sites without meters yet): in its
+    towns or of its units, plus those assigned to no unit yet (all plans' if None)."""
+    sites = Site.objects.filter(status=status)
     if plan is None:
-        return Site.objects.all()
-    return Site.objects.filter(Q(town__plan=plan) | Q(responsible_unit__plan=plan)
-                               | Q(town__isnull=True, responsible_unit__isnull=True))
+        return sites
+    return sites.filter(Q(town__plan=plan) | Q(responsible_unit__plan=plan)
+                        | Q(town__isnull=True, responsible_unit__isnull=True))
+
+
+def activate_planned_sites() -> int:
+    """Planned sites whose meters have arrived become active (monitored, alerted); returns how many."""
+    return Site.objects.filter(status=Site.Status.PLANNED, pk__in=Meter.objects.values("site_id")).update(
+        status=Site.Status.ACTIVE)
 
 
 def _last_seen(kinds: list[str], plan=None) -> np.ndarray:

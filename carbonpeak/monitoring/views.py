@@ -20,6 +20,7 @@ def index(request):
     # a district has hundreds of sites: the overview lists the first SITES_ON_OVERVIEW, silent ones first
     sites = services.plan_sites(plan).select_related("town").order_by(F("last_seen_ts").asc(nulls_first=True), "kind", "code")
     ctx["sites"] = list(sites[:SITES_ON_OVERVIEW])
+    ctx["planned"] = list(services.plan_sites(plan, Site.Status.PLANNED).select_related("town").order_by("code"))
     ctx["top_chart"] = [{"name": t["site"].name, "tce": round(t["tce"], 2)} for t in ctx["top"]]
     return render(request, "monitoring/overview.html", ctx)
 

@@ -34,6 +34,9 @@ class ProjectProposal(models.Model):
     submitted_unit = models.ForeignKey(ResponsibleUnit, on_delete=models.SET_NULL, null=True, blank=True,
                                        related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    planned_site = models.OneToOneField("monitoring.Site", on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="review_project",
+                                        help_text=_("The monitoring site planned for the approved project"))
 
     class Meta:
         ordering = ["plan", "-created_at", "-pk"]

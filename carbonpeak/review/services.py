@@ -151,9 +151,37 @@ def decide(actor: access.Actor, proposal: ProjectProposal, outcome: str, comment
         decision = ReviewDecision.objects.create(proposal=proposal, outcome=outcome, comment=comment,
                                                  decided_by=actor.db_user)
         proposal.decision = outcome
-        proposal.save(update_fields=["decision"])
+        _plan_site(actor, proposal)
+        proposal.save(update_fields=["decision", "planned_site"])
         audit(actor, "decide", proposal, before, snapshot(proposal), comment=comment)
     return decision
+
+
+SITE_KINDS = {"data_centre": "data_centre", "building": "public_building"}
+"""Proposal kind → monitoring site kind (industrial and other projects: a key energy-consuming unit)."""
+
+
+def _plan_site(actor: access.Actor, proposal: ProjectProposal) -> None:
+    """An approved project gets a planned monitoring site (no alerts until its meters arrive); a reversed approval
+    removes the site while it is still only planned. Audited."""
+    from carbonpeak.monitoring.models import Site
+
+    site = proposal.planned_site
+    if proposal.is_approved and site is None:
+        data = proposal.data
+        kind = SITE_KINDS.get(data.get("kind"), Site.Kind.KEY_UNIT)
+        site = Site.objects.create(
+            code=f"review-{proposal.pk}", name=proposal.name, kind=kind, town=proposal.town,
+            status=Site.Status.PLANNED, floor_area_m2=data.get("floor_area_m2"),
+            it_capacity_kw=data.get("it_capacity_kw"),
+            dc_generation=Site.Generation.NEW if kind == Site.Kind.DATA_CENTRE else "",
+            annual_quota_tce=proposal.result.get("energy_tce"))
+        audit(actor, "create", site, None, snapshot(site), comment=f"planned for approved project #{proposal.pk}")
+        proposal.planned_site = site
+    elif not proposal.is_approved and site is not None and site.status == Site.Status.PLANNED:
+        audit(actor, "delete", site, snapshot(site), None, comment=f"approval of project #{proposal.pk} reversed")
+        proposal.planned_site = None
+        site.delete()
 
 
 PAGE_DRAWS = 2000

@@ -92,7 +92,9 @@ def test_approved_projects_are_committed_load_of_later_reviews(client, users, wo
                     content_type="application/json")
     assert r.status_code == 200 and r.json()["decision"] == "通过"
     entry = AuditEntry.objects.filter(action="decide", object_id=a.pk).get()
-    assert entry.comment == "同意" and entry.after == {"decision": "通过"}
+    a.refresh_from_db()
+    assert entry.comment == "同意" and entry.after == {"decision": "通过", "planned_site": a.planned_site_id}
+    assert a.planned_site.status == "planned"  # the approved project's monitoring site, planned
     later = services.assess(qingpu_plan, proposal("练塘镇"), draws=DRAWS)
     assert [p["id"] for p in later["approved_projects"]] == [a.pk]
     # same draws, A now in the baseline: the later review's "before" is A's "after"

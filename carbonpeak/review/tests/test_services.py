@@ -76,3 +76,38 @@ def test_approving_a_project_moves_the_plan_scenario_by_its_load(accounted, acto
     scenarios.run(plan_sc)  # the page's run (default draws), stored
     html = client.get("/scenarios/plan/").content.decode()
     assert "新建厂房" in html.split('id="assumptions"')[1].split("</table>")[0]
+
+
+def test_an_approved_project_becomes_a_planned_monitoring_site_without_alerts_until_meters_arrive(
+        accounted, actors, users, client):
+    from carbonpeak.monitoring import services as monitoring
+    from carbonpeak.monitoring.models import Alert, Meter, Site
+    from carbonpeak.tracking.models import AuditEntry
+
+    project = services.submit(actors["office"], accounted, proposal(name="白鹤镇新厂房"), draws=DRAWS)
+    services.decide(actors["office"], project, "有条件通过", "限期整改")
+    project.refresh_from_db()
+    site = project.planned_site
+    assert site.status == Site.Status.PLANNED and site.kind == Site.Kind.KEY_UNIT and site.town == project.town
+    assert site.name == "白鹤镇新厂房" and site.annual_quota_tce == pytest.approx(project.result["energy_tce"])
+    assert AuditEntry.objects.filter(object_type="monitoring.site", object_id=site.pk, action="create").exists()
+    monitoring.evaluate_alerts()
+    assert not Alert.objects.filter(site=site).exists()  # a key unit never seen online would be "silent"
+    assert site not in monitoring.plan_sites(accounted) and site in monitoring.plan_sites(accounted, "planned")
+    client.force_login(users["leader"])
+    page = client.get("/monitoring/").content.decode()
+    assert f'<tr data-code="{site.code}" data-status="planned">' in page
+    Meter.objects.create(site=site, code="review-meter", carrier="electricity", unit="kWh", category="total")
+    monitoring.evaluate_alerts()
+    site.refresh_from_db()
+    assert site.status == Site.Status.ACTIVE and Alert.objects.filter(site=site, kind=Alert.Kind.SILENT).exists()
+    # a reversed approval removes a site only while it is still planned
+    other = services.submit(actors["office"], accounted, proposal(name="白鹤镇二期"), draws=DRAWS)
+    services.decide(actors["office"], other, "通过")
+    other.refresh_from_db()
+    planned = other.planned_site.pk
+    services.decide(actors["office"], other, "不予通过", "复议")
+    other.refresh_from_db()
+    assert other.planned_site is None and not Site.objects.filter(pk=planned).exists()
+    services.decide(actors["office"], project, "不予通过", "复议")
+    assert Site.objects.filter(pk=site.pk).exists()  # metered: it stays
