@@ -16,7 +16,7 @@ from carbonpeak.accounting.engine.factors import FactorError, FactorSet
 from carbonpeak.accounting.engine.inventory import (
     METHOD_LABELS, RENEWABLE_BASE_YEAR, by_method, compute_inventory,
 )
-from carbonpeak.scenarios.engine import BaseYear, Scenario, project
+from carbonpeak.scenarios.engine import BaseYear, Scenario, project_pair
 
 from .proposal import FieldError, Proposal, ProposalError
 from .rules import Rules, RulesError
@@ -198,9 +198,7 @@ def review(p: Proposal, rules: Rules, indicators: dict[str, dict[str, Any]], fs:
     label = METHOD_LABELS[budget.method]
     full = acc[full_year]
     loads = committed_loads(p, rules, base, full["by_carrier"])
-    before = project(scenario, base, draws=draws, seed=seed, wedges=False, state=state, committed_loads=approved)
-    after = project(scenario, base, draws=draws, seed=seed, wedges=False, state=state,
-                    committed_loads=approved + loads)
+    before, after = project_pair(scenario, base, approved, approved + loads, draws=draws, seed=seed, state=state)
     energy, gdp = before.total_energy.mean(axis=0), before.gdp.mean(axis=0) * 1e4  # tce, 万元
     co2_b, co2_a = before.total_co2.mean(axis=0), after.total_co2.mean(axis=0)
     ref = float(energy[0] / gdp[0])

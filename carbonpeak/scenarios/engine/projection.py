@@ -23,6 +23,7 @@ Definitions (also shown on the pages):
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,19 +183,21 @@ CHUNK = 2048
 (S,C,draws,T) temporaries stay in cache and are reused by the allocator."""
 
 
-def run_core(ctx: Context, p: dict[str, np.ndarray], steps: list[frozenset[str]], chunk: int = CHUNK
-             ) -> tuple[Reference, SimResult, list[np.ndarray]]:
+def run_core(ctx: Context, p: dict[str, np.ndarray], steps: list[frozenset[str]], chunk: int = CHUNK,
+             variants: tuple[Context, ...] = ()) -> tuple[Reference, SimResult, list[np.ndarray], list[SimResult]]:
     """Simulate all draws for the lever set steps[-1], in blocks of `chunk` draws (chunk=1 is the
     per-draw Python loop of the benchmark: the same code, one draw at a time).
 
-    Returns the reference, the full result for steps[-1], and the mean total CO2 (T,) of every step
-    (the wedge ladder; computed on the same draws and the same reference)."""
+    Returns the reference, the full result for steps[-1], the mean total CO2 (T,) of every step (the wedge
+    ladder; computed on the same draws and the same reference), and the full result of each context in
+    `variants` (the same scenario with other committed loads) for steps[-1], on the same draws and reference:
+    the parameters and the reference are computed once for all of them."""
     D = next(iter(p.values())).shape[0]
     b, T = ctx.base, ctx.T
     S, C = len(b.sectors), len(b.carriers)
-    energy, co2 = np.empty((S, C, D, T)), np.empty((S, C, D, T))
+    outs = [SimResult(energy=np.empty((S, C, D, T)), co2=np.empty((S, C, D, T)), indicators={})
+            for _ in range(1 + len(variants))]
     gdp, pop, scale = np.empty((D, T)), np.empty((D, T)), np.empty((S, D, T))
-    indicators: dict[str, np.ndarray] = {}
     sums = [np.zeros(T) for _ in steps]
     for d0 in range(0, D, chunk):
         d1 = min(d0 + chunk, D)
@@ -204,11 +207,13 @@ def run_core(ctx: Context, p: dict[str, np.ndarray], steps: list[frozenset[str]]
         for i, on in enumerate(steps):
             res = simulate(ctx, pc, ref, on)
             sums[i] += res.co2.sum(axis=(0, 1)).sum(axis=0)
-        energy[:, :, d0:d1], co2[:, :, d0:d1] = res.energy, res.co2
-        for key, value in res.indicators.items():
-            indicators.setdefault(key, np.empty((D, T)))[d0:d1] = value
+        results = [res, *(simulate(v, pc, ref, steps[-1]) for v in variants)]
+        for out, r in zip(outs, results):
+            out.energy[:, :, d0:d1], out.co2[:, :, d0:d1] = r.energy, r.co2
+            for key, value in r.indicators.items():
+                out.indicators.setdefault(key, np.empty((D, T)))[d0:d1] = value
     ref = Reference(gdp=gdp, population=pop, scale=scale, energy=np.empty(0))
-    return ref, SimResult(energy=energy, co2=co2, indicators=indicators), [s / D for s in sums]
+    return ref, outs[0], [s / D for s in sums], outs[1:]
 
 
 def apply_state(scenario: Scenario, base_year: int, state: dict[str, tuple[float, str]] | None
@@ -253,6 +258,34 @@ def project(
     `state` sets base-year states from observations (see `apply_state`); `committed_loads` adds approved
     projects' demand (see `committed.py`). `chunk` only changes speed, never results (chunk=1 is the
     per-draw loop)."""
+    ctx, p = _prepare(scenario, base, years, draws, seed, chunk, state)
+    ctx = _with_loads(ctx, committed_loads)
+    on = frozenset(ctx.scenario.enabled_levers())
+    order = [k for k in LEVER_KEYS if k in on]
+    steps = [frozenset(order[:i]) for i in range(len(order) + 1)] if wedges else [on]
+    ref, res, means, _ = run_core(ctx, p, steps, int(chunk))
+    wedge_out = None
+    if wedges:
+        wedge_out = _wedges(order, means, base, ctx.years, draws, seed, baseline, chunk)
+    return _projection(ctx, p, ref, res, draws, seed, wedge_out)
+
+
+def project_pair(scenario: Scenario, base: BaseYear, loads_before: list[dict[str, Any]],
+                 loads_after: list[dict[str, Any]], draws: int = 1000, seed: int = 0, chunk: int = CHUNK,
+                 state: dict[str, tuple[float, str]] | None = None) -> tuple[Projection, Projection]:
+    """`project(..., wedges=False)` with two sets of committed loads on the same draws, sampling the parameters
+    and computing the reference once: exactly the two projections, in about half the time less the loads'."""
+    ctx, p = _prepare(scenario, base, None, draws, seed, chunk, state)
+    before, after = _with_loads(ctx, loads_before), _with_loads(ctx, loads_after)
+    on = frozenset(ctx.scenario.enabled_levers())
+    ref, res, _, (res_after,) = run_core(before, p, [on], int(chunk), variants=(after,))
+    return (_projection(before, p, ref, res, draws, seed, None),
+            _projection(after, p, ref, res_after, draws, seed, None))
+
+
+def _prepare(scenario: Scenario, base: BaseYear, years: Any, draws: int, seed: int, chunk: int,
+             state: dict[str, tuple[float, str]] | None) -> tuple[Context, dict[str, np.ndarray]]:
+    """The validated context of a projection (no committed loads) and its sampled parameters."""
     if not isinstance(draws, (int, np.integer)) or not 1 <= draws <= 200_000:
         raise ScenarioError(f"draws: must be an integer in 1..200000, got {draws!r}")
     if not isinstance(chunk, (int, np.integer)) or chunk < 1:
@@ -260,21 +293,26 @@ def project(
     years = resolve_years(base.year, scenario.horizon if years is None else years)
     scenario, notes = apply_state(scenario, base.year, state)
     ctx = Context(base=base, years=years, scenario=scenario, notes=notes)
-    if committed_loads:
-        ctx.committed, committed_notes = committed_array(base, years, committed_loads)
-        ctx.notes.extend(committed_notes)
-    p = sample_parameters(ctx, int(draws), int(seed))
-    on = frozenset(scenario.enabled_levers())
-    order = [k for k in LEVER_KEYS if k in on]
-    steps = [frozenset(order[:i]) for i in range(len(order) + 1)] if wedges else [on]
-    ref, res, means = run_core(ctx, p, steps, int(chunk))
-    wedge_out = None
-    if wedges:
-        wedge_out = _wedges(order, means, base, years, draws, seed, baseline, chunk)
+    return ctx, sample_parameters(ctx, int(draws), int(seed))
+
+
+def _with_loads(ctx: Context, loads: list[dict[str, Any]] | None) -> Context:
+    """The context with committed loads added (a copy: the sampled parameters and reference stay valid)."""
+    out = copy.copy(ctx)
+    out.notes = list(ctx.notes)
+    if loads:
+        out.committed, notes = committed_array(ctx.base, ctx.years, loads)
+        out.notes.extend(notes)
+    return out
+
+
+def _projection(ctx: Context, p: dict[str, np.ndarray], ref: Reference, res: SimResult, draws: int, seed: int,
+                wedges: dict[str, Any] | None) -> Projection:
     return Projection(
-        scenario=scenario, base=base, years=years, draws=int(draws), seed=int(seed), cells_energy=res.energy,
-        cells_co2=res.co2, gdp=ref.gdp, population=ref.population, indicators=res.indicators, wedges=wedge_out,
-        notes=ctx.notes, inputs=input_summaries(p, base.sectors, _off_levers(scenario)),
+        scenario=ctx.scenario, base=ctx.base, years=ctx.years, draws=int(draws), seed=int(seed),
+        cells_energy=res.energy, cells_co2=res.co2, gdp=ref.gdp, population=ref.population,
+        indicators=res.indicators, wedges=wedges, notes=ctx.notes,
+        inputs=input_summaries(p, ctx.base.sectors, _off_levers(ctx.scenario)),
     )
 
 
@@ -304,8 +342,7 @@ def committed_effect(scenario: Scenario, base: BaseYear, loads: list[dict[str, A
     """What approved projects' committed loads (see `committed.py`) do to the projection: mean CO2 added
     per year and P(peak by 2030) without and with them, on the same draws (common random numbers: the
     difference has no sampling noise, and a project with zero energy changes nothing)."""
-    without = project(scenario, base, draws=draws, seed=seed, wedges=False, state=state)
-    with_loads = project(scenario, base, draws=draws, seed=seed, wedges=False, state=state, committed_loads=loads)
+    without, with_loads = project_pair(scenario, base, [], loads, draws=draws, seed=seed, state=state)
     added = with_loads.total_co2 - without.total_co2
     return {
         "years": [int(y) for y in without.years], "co2_added_mean": added.mean(axis=0).tolist(),

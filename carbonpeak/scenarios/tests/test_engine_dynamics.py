@@ -171,3 +171,19 @@ def test_sensitivity_and_assumptions_in_the_run(base):
     assert len(names) == 10 and "drivers.gdp_growth" in names
     assert not any(n.startswith("levers.grid.") for n in names)  # the grid lever is off in the plan scenario
     assert [a["path"] for a in d["assumptions"]][0] == "levers.pv.additions_mw.2026"
+
+
+def test_project_pair_is_exactly_the_two_projections(base):
+    """Sampling the parameters and the reference once for both committed-load variants changes no number."""
+    from carbonpeak.scenarios.engine import project_pair
+
+    sc = plan_scenario()
+    first = [{"sector": "industry", "carrier": "natural_gas", "energy_tce": 500.0, "year": 2024}]
+    second = first + [{"sector": "industry", "carrier": "electricity", "energy_tce": 2000.0, "year": 2026}]
+    pair = project_pair(sc, base, first, second, draws=300, seed=8, chunk=128)
+    for got, loads in zip(pair, (first, second)):
+        alone = project(sc, base, draws=300, seed=8, wedges=False, chunk=128, committed_loads=loads)
+        assert np.array_equal(got.cells_energy, alone.cells_energy) and np.array_equal(got.cells_co2, alone.cells_co2)
+        assert np.array_equal(got.gdp, alone.gdp) and got.notes == alone.notes
+        assert all(np.array_equal(got.indicators[k], v) for k, v in alone.indicators.items())
+        assert got.to_dict() == alone.to_dict()
