@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carbonpeak.accounting.labels import carrier_labels, sector_labels
 from carbonpeak.accounting import services
 from carbonpeak.accounting.permissions import import_as, town_scope
 from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
@@ -29,12 +30,9 @@ EFFECT_LABELS = {"activity": gettext_lazy("Activity (GDP)"), "structure": gettex
 
 
 def _labels() -> dict:
-    from django.utils.translation import get_language
-
-    en = (get_language() or "").startswith("en")
     return {
-        "sectors": {k: (en_ if en else zh) for k, (zh, en_) in SECTORS.items()},
-        "carriers": {k: (c.name_en if en else c.name_zh) for k, c in CARRIERS.items()},
+        "sectors": sector_labels(),
+        "carriers": carrier_labels(),
         "effects": {k: str(v) for k, v in EFFECT_LABELS.items()},
         "start": _("Start"), "end": _("End"),
         "energy_intensity": _("Energy intensity (tce per 10,000 yuan)"),

@@ -1,0 +1,23 @@
+"""Carriers and sectors as people read them: the active language's name, never the code."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+
+from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
+
+
+def _english() -> bool:
+    return (get_language() or "").lower().startswith("en")
+
+
+def carrier_labels() -> dict[str, str]:
+    """Carrier code → its name in the active language (天然气 / Natural gas)."""
+    en = _english()
+    return {k: (c.name_en if en else c.name_zh) for k, c in CARRIERS.items()}
+
+
+def sector_labels() -> dict[str, str]:
+    """Sector code → its name in the active language (工业 / Industry)."""
+    en = _english()
+    return {k: (name_en if en else name_zh) for k, (name_zh, name_en) in SECTORS.items()}
