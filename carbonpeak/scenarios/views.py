@@ -93,12 +93,14 @@ def _sector_table(result: dict) -> tuple[list[int], list[dict]]:
     return [years[i] for i in idx], rows
 
 
-def _editor_context(request, sc: Scenario, error: str | None = None) -> dict:
+def _editor_context(request, sc: Scenario, error: str | None = None, field_errors: dict | None = None,
+                    typed=None) -> dict:
+    """The editor page; after a refused save, `field_errors` and the fields as `typed` (the POST)."""
     run = services.run(sc)
     sector_years, sector_rows = _sector_table(run.result)
     return {"scenario": sc, "run": run, "result": run.result, "chart": _chart_payload(run.result),
             "sector_years": sector_years, "sector_rows": sector_rows,
-            "levers": forms.lever_rows(sc.parameters, sc.plan), "error": error,
+            "levers": forms.lever_rows(sc.parameters, sc.plan, field_errors, typed), "error": error,
             "can_edit": can_edit(actor_for(request), sc), "horizon": sc.horizon,
             "versions": sc.versions.all()[:10]}
 
@@ -124,17 +126,21 @@ def save_levers(request, slug: str):
     sc = get_object_or_404(Scenario, plan=plan, slug=slug)
     actor = actor_for(request)
     permissions.require(can_edit(actor, sc), _("You may not change this scenario."))
-    error = None
+    error, field_errors = None, {}
     try:
         levers = forms.parse_levers(request.POST, sc.parameters)
         horizon = request.POST.get("horizon")
         update_as(actor, sc, levers=levers, horizon=int(horizon) if horizon else None)
+    except forms.LeverErrors as exc:
+        error, field_errors = _("Nothing was saved: correct the fields marked below."), exc.errors
     except (engine.ScenarioError, ValidationError, ValueError) as exc:
         error = error_text(exc)
         sc = Scenario.objects.get(pk=sc.pk)
-    ctx = _editor_context(request, sc, error)
-    if request.headers.get("HX-Request"):
-        return render(request, "scenarios/_result.html", ctx, status=200)
+    ctx = _editor_context(request, sc, error, field_errors, typed=request.POST if field_errors else None)
+    if request.headers.get("HX-Request"):  # HTMX swaps only a 200: the errors are in the form it receives
+        return render(request, "scenarios/_editor.html", ctx)
+    if field_errors:
+        return render(request, "scenarios/editor.html", ctx, status=422)
     if error:
         messages.error(request, error)
     return redirect("scenarios:editor", sc.slug)
