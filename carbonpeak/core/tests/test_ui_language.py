@@ -294,3 +294,39 @@ def test_every_page_has_a_skip_link_to_its_main_content(pages):
     for (_, url), html in pages.items():
         if "<html" in html:
             assert 'class="skip-link" href="#main"' in html and 'id="main"' in html, url
+
+
+def test_excel_exports_have_chinese_headers_the_lead_unit_and_numbers_for_people(demo):
+    from io import BytesIO
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from carbonpeak.assessment.models import Assessment
+    from carbonpeak.core.numbers import rounded
+    from carbonpeak.tracking.models import IndicatorReport
+
+    office = Client()
+    office.force_login(get_user_model().objects.get(username="office"))
+    report = IndicatorReport.objects.filter(indicator__plan=demo).select_related("period", "unit").last()
+    year = Assessment.objects.order_by("year").values_list("year", flat=True).first() or 2025
+    exports = {  # url → (sheet, header row) of the sheet that lists targets or tasks (None: it lists units)
+        "/progress/report.xlsx": (1, 1),
+        reverse("tracking:excel_template", args=[report.period.pk, report.unit.code]): (0, 5),
+        reverse("assessment:notice_xlsx", args=[year]): (0, None),
+    }
+    for url, (sheet, header_row) in exports.items():
+        response = office.get(url)
+        assert response.status_code == 200, url
+        book = load_workbook(BytesIO(response.content))
+        if header_row is not None:
+            headers = [c.value for c in book.worksheets[sheet][header_row]]
+            assert "牵头单位" in headers, (url, headers)
+        for ws in book.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                numbers = [v for v in row if isinstance(v, float)]
+                assert all(rounded(v) == v for v in numbers), (url, ws.title, row)
+            first = next(ws.iter_rows(max_row=1, values_only=True), ())
+            assert not any(isinstance(v, str) and re.fullmatch(r"[A-Za-z ]{4,}", v) for v in first), (url, first)
