@@ -21,3 +21,16 @@ def sector_labels() -> dict[str, str]:
     """Sector code → its name in the active language (工业 / Industry)."""
     en = _english()
     return {k: (name_en if en else name_zh) for k, (name_zh, name_en) in SECTORS.items()}
+
+
+def accepted_carriers() -> list[tuple[str, str]]:
+    """(how to write it, basis unit) per carrier, as an upload file may name it: the Chinese name in the Chinese
+    UI; the code (and English name) in the English UI, where the Chinese name means nothing to the reader."""
+    en = _english()
+    return [(f"{k} ({c.name_en})" if en else c.name_zh, c.basis_unit) for k, c in CARRIERS.items()]
+
+
+def accepted_sectors() -> list[str]:
+    """How an upload file may name each sector (see `accepted_carriers`)."""
+    en = _english()
+    return [f"{k} ({name_en})" if en else name_zh for k, (name_zh, name_en) in SECTORS.items()]

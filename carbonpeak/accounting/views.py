@@ -9,10 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carbonpeak.accounting.labels import carrier_labels, sector_labels
+from carbonpeak.accounting.labels import accepted_carriers, accepted_sectors, carrier_labels, sector_labels
 from carbonpeak.accounting import services
 from carbonpeak.accounting.permissions import import_as, town_scope
-from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
 from carbonpeak.accounting.engine.factors import FactorError
 from carbonpeak.accounting.engine.inventory import METHOD_LABELS, InventoryError
 from carbonpeak.accounting.engine.lmdi import LmdiError
@@ -136,7 +135,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 return redirect("accounting:upload")
     return render(request, "accounting/upload.html", {"plan": plan, "errors": errors, "total": total,
                                                       "columns": "entity,sector,carrier,quantity,unit,year",
-                                                      "carriers": CARRIERS, "sectors": SECTORS})
+                                                      "carriers": accepted_carriers(), "sectors": accepted_sectors()})
 
 
 def factor_sets(request: HttpRequest) -> HttpResponse:
