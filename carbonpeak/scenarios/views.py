@@ -13,7 +13,7 @@ from carbonpeak.core import permissions
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.permissions import actor_for
 from carbonpeak.plan.selectors import current_plan
-from carbonpeak.scenarios import engine, forms, services
+from carbonpeak.scenarios import engine, forms, notes, services
 from carbonpeak.scenarios.labels import LEVER_LABELS, SECTOR_LABELS, input_label
 from carbonpeak.scenarios.models import Scenario
 from carbonpeak.scenarios.permissions import can_edit, copy_as, update_as
@@ -76,7 +76,7 @@ def _index(request, plan):
     return render(request, "scenarios/index.html", {
         "plan": plan, "rows": rows, "series": series, "draws": services.DEFAULT_DRAWS,
         "base_year": first["base_year"] if first else None, "base_source": first["base_source"] if first else "",
-        "notes": first["notes"] if first else [],
+        "notes": notes.readable_notes(first["notes"], notes.code_names(plan)) if first else [],
     })
 
 
@@ -101,6 +101,8 @@ def _editor_context(request, sc: Scenario, error: str | None = None, field_error
     return {"scenario": sc, "run": run, "result": run.result, "chart": _chart_payload(run.result),
             "sector_years": sector_years, "sector_rows": sector_rows,
             "levers": forms.lever_rows(sc.parameters, sc.plan, field_errors, typed), "error": error,
+            "notes": notes.readable_notes(run.result["notes"], notes.code_names(sc.plan)),
+            "assumptions": notes.readable_assumptions(run.result["assumptions"]),
             "can_edit": can_edit(actor_for(request), sc), "horizon": sc.horizon,
             "versions": sc.versions.all()[:10]}
 

@@ -36,7 +36,9 @@ CHINESE_IN_ENGLISH = ["全区", "万千瓦", "吨标准煤", "万元", "未填�
 
 
 class _Visible(HTMLParser):
-    """The text a reader sees: no tags, attributes, scripts, styles or JSON islands."""
+    """The text a reader sees in the page's language: no tags, attributes, scripts, styles or JSON islands, and
+    no part marked as another language (`lang="en"` on a note the plan file has in English only: data, announced
+    as such to screen readers, WCAG 3.1.2)."""
 
     HIDDEN = {"script", "style", "template"}
 
@@ -47,9 +49,17 @@ class _Visible(HTMLParser):
         self.labels: set[str] = set()
         self._hidden = 0
         self._in_label = 0
+        self.lang = ""
+        self._foreign: list[list] = []  # [tag, depth] of the element marked with another language
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
+        if tag == "html":
+            self.lang = (a.get("lang") or "")[:2]
+        if self._foreign and tag == self._foreign[-1][0]:
+            self._foreign[-1][1] += 1
+        elif a.get("lang") and a["lang"][:2] != self.lang:
+            self._foreign.append([tag, 1])
         if tag in self.HIDDEN:
             self._hidden += 1
         elif tag == "label":
@@ -61,6 +71,10 @@ class _Visible(HTMLParser):
         self.parts.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        if self._foreign and tag == self._foreign[-1][0]:
+            self._foreign[-1][1] -= 1
+            if not self._foreign[-1][1]:
+                self._foreign.pop()
         if tag in self.HIDDEN:
             self._hidden -= 1
         elif tag == "label":
@@ -68,7 +82,7 @@ class _Visible(HTMLParser):
         self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:
+        if not self._hidden and not self._foreign:
             self.parts.append(data)
 
     def text(self) -> str:

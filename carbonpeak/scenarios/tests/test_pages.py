@@ -22,7 +22,9 @@ def test_editor_shows_peak_and_levers(client, qingpu_plan):
     assert "disabled" in html  # anonymous users cannot edit
     # the tornado, the labelled assumptions with their sources, and every fallback in the notes
     assert 'id="chart-tornado"' in html and "levers.pv.additions_mw.2026" in html and "沪环气〔2022〕34号" in html
-    assert "drivers.pue_base: no observed value for 2021; fallback 1.55" in html
+    assert "基准年数据中心整体PUE：2021 年无观测值，采用 1.55" in html  # the notes in the reader's language
+    english = client.get("/scenarios/plan/", HTTP_COOKIE="django_language=en").content.decode()
+    assert "Data-centre fleet PUE, base year: no observed value for 2021; 1.55 is used" in english
 
 
 def test_htmx_save_creates_a_version_and_reruns(client, qingpu_plan):
@@ -83,10 +85,11 @@ def _queries(client, url: str) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-INDEX_QUERIES = 7
+INDEX_QUERIES = 9
 """Queries of `/scenarios/` once its runs are stored, whatever the number of scenarios: the plan, the
 standard scenarios, the scenario list, the calibration (energy records, observed-state indicators and
-reports, monitored data-centre PUE) and one read of the stored runs."""
+reports, monitored data-centre PUE), one read of the stored runs, and the names of the factor sets and
+indicators the notes mention."""
 
 
 def test_index_query_count_is_constant_in_the_number_of_scenarios(client, qingpu_plan):
