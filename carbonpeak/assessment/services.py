@@ -286,7 +286,7 @@ def measures(plan: Plan, rubric: Rubric, year: int, units: list[ResponsibleUnit]
     details = {
         "energy_intensity_completion": [f"能耗强度较基年 {c:+.1%}，进度要求 {-r:.1%}" if np.isfinite(c) else ""
                                         for c, r in zip(out["energy_intensity_change"], required)],
-        "energy_total_completion": [f"能耗 {e:,.0f} tce，分解额度 {s:,.0f} tce" if np.isfinite(s) else "未分解总量"
+        "energy_total_completion": [f"能耗 {e:,.0f} 吨标准煤，分解额度 {s:,.0f} 吨标准煤" if np.isfinite(s) else "未分解总量"
                                     for e, s in zip(f["energy"], f["share"])],
     }
     progress, late, returned = (inputs.task_progress(plan, year), inputs.late_reports(plan, year),
