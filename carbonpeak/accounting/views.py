@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carbonpeak.core.charts import ChartTable, pairs_table, series_table
 from carbonpeak.accounting.labels import accepted_carriers, accepted_sectors, carrier_labels, sector_labels
 from carbonpeak.accounting import services
 from carbonpeak.accounting.permissions import import_as, town_scope
@@ -85,11 +86,13 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
         "labels": _labels(),
     }
     summary = run.result["dual_control"]["summary"]
+    chart_tables = _chart_tables(chart)
     chart["labels"]["trajectory"] = _("No target in the plan") if summary.get("target_reduction") is None else (
         _("Target trajectory (-%(t)s%% by %(y)s)") % {"t": f"{100 * summary['target_reduction']:g}",
                                                       "y": summary.get("target_year", "")})
     return render(request, "accounting/inventory.html", {
         "plan": plan, "year": year, "years": years, "view": view, "run": run, "chart": chart, "lmdi": lmdi,
+        "chart_tables": chart_tables,
         "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,
         "assessment_label": METHOD_LABELS[run.result.get("assessment_method", method)],
         "co2_status": STATUS_LABELS.get(((view or {}).get("dual_control") or {}).get("co2_status"), ""),
@@ -97,6 +100,25 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
         "sector_rows": [(chart["labels"]["sectors"].get(k, k), k, r) for k, r in (view or {}).get("by_sector", {}).items()],
         "carrier_rows": [(chart["labels"]["carriers"].get(k, k), k, r) for k, r in (view or {}).get("by_carrier", {}).items()],
     })
+
+
+def _chart_tables(chart: dict) -> dict[str, ChartTable]:
+    """The town, trend and decomposition charts' series as tables (sector and carrier have their own tables)."""
+    L = chart["labels"]
+    towns = chart["by_town"]
+    trend = chart["trend"]
+    lmdi = chart["lmdi"] or {"waterfall": []}
+    step_names = {"start": L["start"], "end": L["end"], **L["effects"]}
+    return {
+        "town": pairs_table(_("By town"), [_("Town"), L["energy"], L["co2"]],
+                            [(t, r["energy_tce"], r["co2_t"]) for t, r in towns.items()]),
+        "trend": series_table(_("Intensity trend"), _("Year"), [r["year"] for r in trend], {
+            L["energy_intensity"]: [r.get("energy_intensity_tce_per_10k_yuan") for r in trend],
+            L["co2_intensity"]: [r.get("co2_intensity_t_per_10k_yuan") for r in trend]}),
+        "lmdi": pairs_table(_("Decomposition of the CO2 change"), [_("Effect"), L["co2"]],
+                            [(step_names.get(s["name"], L["separate"] if s["name"].startswith("separate:") else s["name"]),
+                              s["value"]) for s in lmdi["waterfall"]]),
+    }
 
 
 def _pct(x: float | None) -> float | None:

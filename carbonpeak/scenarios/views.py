@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carbonpeak.core import permissions
+from carbonpeak.core.charts import ChartTable, pairs_table, series_table
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.permissions import actor_for
 from carbonpeak.plan.selectors import current_plan
@@ -44,6 +45,25 @@ def _chart_payload(result: dict) -> dict:
     }
 
 
+def _chart_tables(chart: dict) -> dict[str, ChartTable]:
+    """The result charts' series as tables (10⁴ tCO2, as the charts show them)."""
+    wan = lambda xs: [x / 1e4 for x in xs]  # noqa: E731
+    co2, w, h = chart["bands"]["co2"], chart["wedges"], chart["histogram"]
+    year, unit = _("Year"), _("10⁴ tCO2")
+    return {
+        "bands": series_table(f"{_('CO2 emissions')} ({unit})", year, chart["years"],
+                              {"P10": wan(co2["p10"]), _("median"): wan(co2["p50"]), "P90": wan(co2["p90"])}),
+        "wedges": series_table(f"{_('Wedges')} ({unit})", year, chart["years"],
+                               {_("This scenario"): wan(w["scenario_co2"]),
+                                **{w["labels"][k]: wan(w["wedges"][k]) for k in w["order"]}}),
+        "histogram": pairs_table(_("Distribution of the peak year"), [_("Peak year"), _("Draws")],
+                                 [*zip(h["years"], h["counts"]), (_("not peaked"), h["not_peaked"])]),
+        "tornado": pairs_table(_("Which inputs move P(peak by 2030) most"),
+                               [_("Input"), _("lowest fifth"), _("highest fifth")],
+                               [(r["label"], r["low"], r["high"]) for r in chart["sensitivity"]["inputs"]]),
+    }
+
+
 def _no_base(request, exc: services.NoBaseData):
     return render(request, "scenarios/no_plan.html", {"message": str(exc)})
 
@@ -75,6 +95,9 @@ def _index(request, plan):
     first = rows[0]["run"].result if rows else None
     return render(request, "scenarios/index.html", {
         "plan": plan, "rows": rows, "series": series, "draws": services.DEFAULT_DRAWS,
+        "compare_table": series_table(f"{_('CO2 emissions, median')} ({_('10⁴ tCO2')})", _("Year"),
+                                      series[0]["years"] if series else [],
+                                      {s["name"]: [x / 1e4 for x in s["co2"]["p50"]] for s in series}),
         "base_year": first["base_year"] if first else None, "base_source": first["base_source"] if first else "",
         "notes": notes.readable_notes(first["notes"], notes.code_names(plan)) if first else [],
     })
@@ -98,7 +121,8 @@ def _editor_context(request, sc: Scenario, error: str | None = None, field_error
     """The editor page; after a refused save, `field_errors` and the fields as `typed` (the POST)."""
     run = services.run(sc)
     sector_years, sector_rows = _sector_table(run.result)
-    return {"scenario": sc, "run": run, "result": run.result, "chart": _chart_payload(run.result),
+    chart = _chart_payload(run.result)
+    return {"scenario": sc, "run": run, "result": run.result, "chart": chart, "chart_tables": _chart_tables(chart),
             "sector_years": sector_years, "sector_rows": sector_rows,
             "levers": forms.lever_rows(sc.parameters, sc.plan, field_errors, typed), "error": error,
             "notes": notes.readable_notes(run.result["notes"], notes.code_names(sc.plan)),

@@ -344,3 +344,20 @@ def test_excel_exports_have_chinese_headers_the_lead_unit_and_numbers_for_people
                 assert all(rounded(v) == v for v in numbers), (url, ws.title, row)
             first = next(ws.iter_rows(max_row=1, values_only=True), ())
             assert not any(isinstance(v, str) and re.fullmatch(r"[A-Za-z ]{4,}", v) for v in first), (url, first)
+
+
+CHART = re.compile(r'<div[^>]+id="((?:chart-[\w-]+)|(?:[\w-]+-chart))"')
+
+
+def test_every_chart_has_its_data_as_a_table(pages):
+    """A chart's numbers are also in a table on the page (a <details> under it, or the page's own table marked
+    `data-chart-table`): readable without sight, without JavaScript, on paper."""
+    missing = {}
+    for (language, url), html in pages.items():
+        if language != "zh-hans" or url == "/":  # the dashboard's panels are the cockpit's (its own tests)
+            continue
+        charts = set(CHART.findall(html))
+        tables = set(re.findall(r'data-chart-table="([\w-]+)"', html))
+        if charts - tables:
+            missing[url] = sorted(charts - tables)
+    assert missing == {}
