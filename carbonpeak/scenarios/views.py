@@ -202,4 +202,15 @@ def progress(request):
         data = services.progress(plan, sc)
     except services.BaseUnavailable as exc:
         return _base_error(request, exc)
-    return render(request, "scenarios/progress.html", {"plan": plan, "scenario": sc, **data})
+    return render(request, "scenarios/progress.html", {"plan": plan, "scenario": sc,
+                                                       "vintage_table": _vintage_table(data.get("vintages") or []),
+                                                       **data})
+
+
+def _vintage_table(vintages: list[dict]) -> ChartTable:
+    """The vintages chart as a table: each forecast's median CO2 by year (10⁴ tCO2)."""
+    years = sorted({y for v in vintages for y in v["years"]})
+    medians = {_("Forecast from %(year)s") % {"year": v["base_year"]}: dict(zip(v["years"], v["p50"]))
+               for v in vintages}
+    return series_table(f"{_('Median forecast')} ({_('10⁴ tCO2')})", _("Year"), years,
+                        {name: [m[y] / 1e4 if y in m else None for y in years] for name, m in medians.items()})
