@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "carbonpeak.core.context_processors.navigation",
             ],
+            "builtins": ["carbonpeak.core.templatetags.numbers"],  # `|num`: numbers for people on every page
         },
     },
 ]

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.accounting.engine import factors as engine_factors
 from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
+from carbonpeak.core.i18n import Bilingual
 
 CARRIER_CHOICES = [(c.code, f"{c.name_zh} / {c.name_en}") for c in CARRIERS.values()]
 SECTOR_CHOICES = [(code, f"{zh} / {en}") for code, (zh, en) in SECTORS.items()]
 
 
-class FactorSet(models.Model):
+class FactorSet(Bilingual, models.Model):
     """A versioned set of standard-coal coefficients and CO2 factors (schema of data/factors-*.yaml)."""
 
     code = models.SlugField(max_length=64, unique=True)

@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carbonpeak.core.charts import ChartTable, pairs_table, series_table
+from carbonpeak.accounting.labels import accepted_carriers, accepted_sectors, carrier_labels, sector_labels
 from carbonpeak.accounting import services
 from carbonpeak.accounting.services import CO2_INTENSITY_ROLE
 from carbonpeak.accounting.permissions import import_as, town_scope
-from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
 from carbonpeak.accounting.engine.factors import FactorError
 from carbonpeak.accounting.engine.inventory import METHOD_LABELS, InventoryError
 from carbonpeak.accounting.engine.lmdi import LmdiError
@@ -27,12 +28,9 @@ EFFECT_LABELS = {"activity": gettext_lazy("Activity (GDP)"), "structure": gettex
 
 
 def _labels() -> dict:
-    from django.utils.translation import get_language
-
-    en = (get_language() or "").startswith("en")
     return {
-        "sectors": {k: (en_ if en else zh) for k, (zh, en_) in SECTORS.items()},
-        "carriers": {k: (c.name_en if en else c.name_zh) for k, c in CARRIERS.items()},
+        "sectors": sector_labels(),
+        "carriers": carrier_labels(),
         "effects": {k: str(v) for k, v in EFFECT_LABELS.items()},
         "start": _("Start"), "end": _("End"),
         "energy_intensity": _("Energy intensity (tce per 10,000 yuan)"),
@@ -86,11 +84,13 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
         "labels": _labels(),
     }
     summary = run.result["dual_control"]["summary"]
+    chart_tables = _chart_tables(chart)
     chart["labels"]["trajectory"] = _("No target in the plan") if summary.get("target_reduction") is None else (
         _("Target trajectory (-%(t)s%% by %(y)s)") % {"t": f"{100 * summary['target_reduction']:g}",
                                                       "y": summary.get("target_year", "")})
     return render(request, "accounting/inventory.html", {
         "plan": plan, "year": year, "years": years, "view": view, "run": run, "chart": chart, "lmdi": lmdi,
+        "chart_tables": chart_tables,
         "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,
         "assessment_label": METHOD_LABELS[run.result.get("assessment_method", method)],
         "statuses": _target_statuses(plan, year),
@@ -115,6 +115,25 @@ def _target_statuses(plan, year: int) -> dict[str, dict]:
         out[key] = {"code": code, "status": ev.status, "label": labels[ev.status], "value": ev.latest_value,
                     "url": results[code].indicator_url}
     return out
+
+
+def _chart_tables(chart: dict) -> dict[str, ChartTable]:
+    """The town, trend and decomposition charts' series as tables (sector and carrier have their own tables)."""
+    L = chart["labels"]
+    towns = chart["by_town"]
+    trend = chart["trend"]
+    lmdi = chart["lmdi"] or {"waterfall": []}
+    step_names = {"start": L["start"], "end": L["end"], **L["effects"]}
+    return {
+        "town": pairs_table(_("By town"), [_("Town"), L["energy"], L["co2"]],
+                            [(t, r["energy_tce"], r["co2_t"]) for t, r in towns.items()]),
+        "trend": series_table(_("Intensity trend"), _("Year"), [r["year"] for r in trend], {
+            L["energy_intensity"]: [r.get("energy_intensity_tce_per_10k_yuan") for r in trend],
+            L["co2_intensity"]: [r.get("co2_intensity_t_per_10k_yuan") for r in trend]}),
+        "lmdi": pairs_table(_("Decomposition of the CO2 change"), [_("Effect"), L["co2"]],
+                            [(step_names.get(s["name"], L["separate"] if s["name"].startswith("separate:") else s["name"]),
+                              s["value"]) for s in lmdi["waterfall"]]),
+    }
 
 
 def _pct(x: float | None) -> float | None:
@@ -153,7 +172,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 return redirect("accounting:upload")
     return render(request, "accounting/upload.html", {"plan": plan, "errors": errors, "total": total,
                                                       "columns": "entity,sector,carrier,quantity,unit,year",
-                                                      "carriers": CARRIERS, "sectors": SECTORS})
+                                                      "carriers": accepted_carriers(), "sectors": accepted_sectors()})
 
 
 def factor_sets(request: HttpRequest) -> HttpResponse:

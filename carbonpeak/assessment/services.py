@@ -148,14 +148,19 @@ def _method_inputs(plan: Plan, rubric: Rubric, units: list, method: str, params:
     return out
 
 
-def district_total(plan: Plan, ind: Indicator, year: int) -> float:
-    """The indicator's district figure to share: its target value, or (energy total) the year's energy cap."""
+ENERGY_CAP_UNIT = "吨标准煤"
+"""The unit of the accounts' energy caps (tce), whatever unit the plan states its energy total in."""
+
+
+def district_total(plan: Plan, ind: Indicator, year: int) -> tuple[float, str]:
+    """The indicator's district figure to share and its unit: its target value, or (energy total) the year's
+    energy cap, in tce."""
     if ind.target_value is not None:
-        return float(ind.target_value)
+        return float(ind.target_value), ind.unit
     if ind.role == ENERGY_TOTAL:
         cap = inputs.dual_control(plan)["caps"].get(year)
         if cap is not None:
-            return float(cap)
+            return float(cap), ENERGY_CAP_UNIT
     raise AllocationError(f"indicator {ind.code!r} states no figure to allocate for {year}")
 
 
@@ -174,6 +179,7 @@ def allocate(plan: Plan, indicator_code: str, year: int, method: str, target: st
     units = allocation_units(plan, rubric, target)
     names = [u.name_zh for u in units]
     decimals = int(params.get("decimals", 1))
+    unit_of_measure = ind.unit
     if ind.role in INTENSITY_BASES:
         if ind.target_value is None:
             raise AllocationError(f"indicator {ind.code!r} states no reduction to allocate")
@@ -188,12 +194,13 @@ def allocate(plan: Plan, indicator_code: str, year: int, method: str, target: st
                                                      e0 / g0)).to_dict()
     else:
         base_year = int(params.get("base_year") or rubric.base_year)
-        result = allocate_total(names, district_total(plan, ind, year), method, decimals,
+        total, unit_of_measure = district_total(plan, ind, year)
+        result = allocate_total(names, total, method, decimals,
                                 **_method_inputs(plan, rubric, units, method, params, year, base_year)).to_dict()
     for row, u in zip(result["allocations"], units):
         row["code"] = u.code
         row["town"] = u.town.name_zh if isinstance(u, KeyEnergyUnit) and u.town else None
-    return {"indicator": ind.code, "indicator_zh": ind.name_zh, "unit_of_measure": ind.unit, "year": year,
+    return {"indicator": ind.code, "indicator_zh": ind.name_zh, "unit_of_measure": unit_of_measure, "year": year,
             "target": target, "parameters": {k: v for k, v in params.items() if k != "factors" or method == "weighted"},
             **result}
 
@@ -288,7 +295,7 @@ def measures(plan: Plan, rubric: Rubric, year: int, units: list[ResponsibleUnit]
     details = {
         "energy_intensity_completion": [f"能耗强度较基年 {c:+.1%}，进度要求 {-r:.1%}" if np.isfinite(c) else ""
                                         for c, r in zip(out["energy_intensity_change"], required)],
-        "energy_total_completion": [f"能耗 {e:,.0f} tce，分解额度 {s:,.0f} tce" if np.isfinite(s) else "未分解总量"
+        "energy_total_completion": [f"能耗 {e:,.0f} 吨标准煤，分解额度 {s:,.0f} 吨标准煤" if np.isfinite(s) else "未分解总量"
                                     for e, s in zip(f["energy"], f["share"])],
     }
     progress, late, returned = (inputs.task_progress(plan, year), inputs.late_reports(plan, year),

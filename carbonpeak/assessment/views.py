@@ -5,7 +5,6 @@ Who sees what is decided in `access`; the figures come from `services`. A unit s
 
 from __future__ import annotations
 
-import io
 from functools import wraps
 
 from django.contrib import messages
@@ -20,6 +19,8 @@ from carbonpeak.assessment.access import member_required
 from carbonpeak.assessment.models import Allocation, Status
 from carbonpeak.core import clock
 from carbonpeak.core.errors import error_text
+from carbonpeak.core.numbers import rounded
+from carbonpeak.core.xlsx import workbook_bytes
 
 METHODS = ("equal", "proportional", "weighted", "manual")
 
@@ -215,13 +216,11 @@ def notice_xlsx(request, year: int):
     interview = {r["unit"] for r in data["interview"]}
     for r in data["units"]:
         p = r["previous"] or {}
-        ws.append([r["rank"], r["unit"], r["score"], r["grade_zh"], "、".join(v["name_zh"] for v in r["veto"]),
+        ws.append([r["rank"], r["unit"], rounded(r["score"]), r["grade_zh"], "、".join(v["name_zh"] for v in r["veto"]),
                    "是" if r["unit"] in criticise else "", "是" if r["unit"] in interview else "",
-                   p.get("score"), p.get("grade_zh"), p.get("rank"), p.get("score_change"), p.get("rank_change")])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   rounded(p.get("score")), p.get("grade_zh"), p.get("rank"), rounded(p.get("score_change")),
+                   p.get("rank_change")])
+    response = HttpResponse(workbook_bytes(book), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="assessment-notice-{year}.xlsx"'
     return response
 

@@ -1,9 +1,13 @@
 """Monitoring pages: per-site consumption, meters and rejects are enterprise-level data (members only)."""
+import datetime as dt
+
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carbonpeak.core.charts import ChartTable, pairs_table, series_table
 from carbonpeak.core.permissions import members_only
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.models import RejectedReading, Site
@@ -11,6 +15,7 @@ from carbonpeak.plan.selectors import current_plan
 
 
 SITES_ON_OVERVIEW = 50
+MONTHS = list(range(1, 13))
 
 
 @members_only
@@ -22,6 +27,12 @@ def index(request):
     ctx["sites"] = list(sites[:SITES_ON_OVERVIEW])
     ctx["planned"] = list(services.plan_sites(plan, Site.Status.PLANNED).select_related("town").order_by("code"))
     ctx["top_chart"] = [{"name": t["site"].name, "tce": round(t["tce"], 2)} for t in ctx["top"]]
+    tce = _("tce")
+    ctx["chart_tables"] = {
+        "top": pairs_table(_("Top consumers"), [_("Site"), tce], [(t["name"], t["tce"]) for t in ctx["top_chart"]]),
+        "monthly": series_table(_("District monitored energy by month"), _("Month"), MONTHS,
+                                {tce: ctx["district_monthly_tce"]}),
+    }
     return render(request, "monitoring/overview.html", ctx)
 
 
@@ -36,7 +47,30 @@ def site(request, code: str):
         ctx["trend"] = {"name": "kWh/m²", "values": ctx["eui_monthly"], "limit": None}
     else:
         ctx["trend"] = None
+    ctx["chart_tables"] = _site_tables(ctx)
     return render(request, "monitoring/site.html", ctx)
+
+
+def _hour(ms: int) -> str:
+    """A chart time (ms since the epoch) as people read it, in the platform's time zone."""
+    return timezone.localtime(dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc)).strftime("%Y-%m-%d %H:%M")
+
+
+def _site_tables(ctx: dict) -> dict[str, ChartTable]:
+    """The site charts' series as tables: hourly load per meter, the breakdown, the monthly trend."""
+    curve = ctx["curve"]
+    times = sorted({ts for points in curve.values() for ts, _v in points})
+    by_meter = {name: dict((ts, v) for ts, v in points) for name, points in curve.items()}
+    tables = {
+        "load": series_table(_("Load curve (hourly)"), _("Time"), [_hour(ts) for ts in times],
+                             {name: [values.get(ts) for ts in times] for name, values in by_meter.items()}),
+        "breakdown": pairs_table(_("Sub-item breakdown"), [_("Sub-item"), _("Value")],
+                                 [(b["name"], b["value"]) for b in ctx["breakdown"]]),
+    }
+    if ctx["trend"]:
+        tables["trend"] = series_table(ctx["trend"]["name"], _("Month"), MONTHS, {ctx["trend"]["name"]:
+                                                                               ctx["trend"]["values"]})
+    return tables
 
 
 @members_only

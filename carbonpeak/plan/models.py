@@ -276,6 +276,11 @@ class Indicator(Bilingual, models.Model):
         )
 
     @property
+    def scope(self) -> str:
+        """The scope as shown: the whole district (全区) in the active language; a named area is data, as written."""
+        return str(_("District-wide")) if self.scope_zh == "全区" else self.scope_zh
+
+    @property
     def unit_label(self) -> str:
         """The unit as shown: the plan's own (万千瓦), or its English rendering (10^4 kW) when English is active."""
         from django.utils.translation import get_language

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Safeguard, Task
+from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Safeguard, Task, TaskUnit
 
 
 def default_plan() -> Plan | None:
@@ -57,6 +57,12 @@ def unit_indicators(unit: ResponsibleUnit) -> QuerySet[Indicator]:
 
 def unit_lead_tasks(unit: ResponsibleUnit) -> QuerySet[Task]:
     return unit_tasks(unit).filter(unit_links__unit=unit, unit_links__is_lead=True)
+
+
+def lead_unit_names(plan: Plan) -> dict[int, str]:
+    """task id → its lead unit's name (牵头单位) in the active language, in one query: for lists and exports."""
+    links = TaskUnit.objects.filter(task__action__plan=plan, is_lead=True).select_related("unit")
+    return {link.task_id: link.unit.name for link in links}
 
 
 def unit_safeguards(unit: ResponsibleUnit) -> QuerySet[Safeguard]:

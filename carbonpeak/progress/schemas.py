@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ninja import Schema
 
+from carbonpeak.core.numbers import for_people
 from carbonpeak.progress import services
 
 
@@ -79,7 +80,7 @@ def indicator_out(result: services.IndicatorProgress) -> dict:
         "target_year": indicator.target_year, "trajectory": spec.trajectory,
         "issued": None if issued is None else {"value": issued.value, "document": issued.document,
                                                "issued_on": issued.issued_on.isoformat()},
-        "value": ev.latest_value, "value_t": ev.latest_t, "value_label": services.fmt(ev.latest_value),
+        "value": ev.latest_value, "value_t": ev.latest_t, "value_label": for_people(ev.latest_value),
         "latest_t": ev.latest_t, "latest_value": ev.latest_value, "expected_now": ev.expected_now,
         "gap_to_trajectory": ev.gap_to_trajectory, "gap_to_target": ev.gap_to_target, "forecast": ev.forecast,
         "forecast_meets_target": ev.forecast_meets_target, "probability": ev.probability,

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from carbonpeak.core import clock
+from carbonpeak.core.numbers import for_people
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, TaskUnit
 from carbonpeak.progress.engine import progress as engine
 from carbonpeak.progress.engine.rollup import ProjectQty, Rollup, UnitError, rollup
@@ -86,17 +87,6 @@ def t_label(t: float | None) -> str:
         return f"{year}Q{int(round(quarter))}"
     day = dt.date(year, 1, 1) + dt.timedelta(days=round((t - int(t)) * (366 if year % 4 == 0 else 365)) - 1)
     return day.isoformat()
-
-
-def fmt(value: float | None) -> str:
-    """A value for people: whole numbers as such (2028, 12000), 4 significant digits below 1000, else 1 decimal."""
-    if value is None:
-        return "—"
-    if abs(value - round(value)) < 1e-9 and abs(value) < 1e15:
-        return str(int(round(value)))
-    if abs(value) >= 1000:
-        return f"{value:.1f}"
-    return f"{value:.4g}"
 
 
 @dataclass
@@ -213,10 +203,10 @@ def rule_text(spec: engine.Spec, ev: engine.Evaluation) -> str:
 def reason_text(indicator: Indicator, ev: engine.Evaluation) -> str:
     unit = indicator.unit_label
     p = {
-        "latest": f"{fmt(ev.latest_value)} {unit}".strip(), "expected": f"{fmt(ev.expected_now)} {unit}".strip(),
-        "shortfall": fmt(ev.shortfall), "band": fmt(ev.band), "forecast": fmt(ev.forecast),
+        "latest": f"{for_people(ev.latest_value)} {unit}".strip(), "expected": f"{for_people(ev.expected_now)} {unit}".strip(),
+        "shortfall": for_people(ev.shortfall), "band": for_people(ev.band), "forecast": for_people(ev.forecast),
         "year": t_label(ev.target_t), "target": indicator.target_display, "date": t_label(ev.latest_t),
-        "start": fmt(ev.start[1]) if ev.start else "—",
+        "start": for_people(ev.start[1]) if ev.start else "—",
         "probability": "—" if ev.probability is None else f"{100 * ev.probability:.1f}%",
     }
     texts = {

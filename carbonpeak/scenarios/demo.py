@@ -15,9 +15,8 @@ def load_demo(plan) -> None:
     custom = Scenario.objects.filter(plan=plan, slug=CUSTOM_SLUG).first()
     if custom is None:
         custom = services.copy_scenario(plan_sc, "方案情景 + 电网加速脱碳", slug=CUSTOM_SLUG)
-        custom.description = ("Copy of the plan with the municipal grid emission-factor path switched on "
-                              "(0.39 tCO2/MWh in 2025, 0.34 in 2030, 0.30 in 2035; an assumption) and PV "
-                              "additions raised to 80 MW/yr after 2025.")
+        custom.description = ("方案情景的副本：启用市级电网排放因子路径（2025 年 0.39、2030 年 0.34、2035 年 0.30 "
+                              "吨二氧化碳/兆瓦时，为假设），2025 年后每年新增光伏提高到 80 兆瓦。")
         services.update_parameters(custom, levers={
             "grid": {"enabled": True},
             "pv": {"additions_mw": {"interp": "step", "points": {"2022": 58.8, "2026": 80.0}}},

@@ -46,10 +46,23 @@ SECTOR_LABELS = {
     "data_centres": _("Data centres"),
 }
 
-KIND_HELP = {
-    "path": _("year:value pairs, e.g. 2025:0.5, 2030:0.6 (or JSON)"),
-    "spec": _("a number, or a distribution as JSON"),
+DIST_PART_LABELS = {
+    "value": "", "low": _("low"), "mode": _("most likely"), "high": _("high"), "mean": _("mean"),
+    "sd": _("standard deviation"),
 }
+"""The fields of an uncertain value (carbonpeak.scenarios.engine.distributions.DISTS) as the editor labels them."""
+
+UNIT_LABELS = {
+    "share": _("share, 0–1"), "1/yr": _("per year"), "tce/tce": _("tce per tce"), "buses": _("buses"),
+    "tce/yr": _("tce per year"), "m2/yr": _("m² per year"), "kgce/m2": _("kgce per m²"), "MW/yr": _("MW per year"),
+    "h/yr": _("hours per year"), "tCO2/MWh": _("tCO2 per MWh"), "tCO2/tce": _("tCO2 per tce"),
+}
+
+
+def unit_label(unit: str) -> str:
+    """A lever parameter's unit in the active language (吨标准煤/年 for tce/yr)."""
+    return str(UNIT_LABELS.get(unit, unit))
+
 
 LEVER_HELP = {
     'green_travel': _(

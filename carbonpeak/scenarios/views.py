@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carbonpeak.core import permissions
+from carbonpeak.core.charts import ChartTable, pairs_table, series_table
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.permissions import actor_for
 from carbonpeak.plan.selectors import current_plan
-from carbonpeak.scenarios import engine, forms, services
+from carbonpeak.scenarios import engine, forms, notes, services
 from carbonpeak.scenarios.labels import LEVER_LABELS, SECTOR_LABELS, input_label
 from carbonpeak.scenarios.models import Scenario
 from carbonpeak.scenarios.permissions import can_edit, copy_as, update_as
@@ -41,6 +42,25 @@ def _chart_payload(result: dict) -> dict:
         "sector_labels": {k: str(SECTOR_LABELS.get(k, k)) for k in result["co2_by_sector"]},
         "sensitivity": {**result["sensitivity"],
                         "inputs": [{**r, "label": input_label(r["input"])} for r in result["sensitivity"]["inputs"]]},
+    }
+
+
+def _chart_tables(chart: dict) -> dict[str, ChartTable]:
+    """The result charts' series as tables (10⁴ tCO2, as the charts show them)."""
+    wan = lambda xs: [x / 1e4 for x in xs]  # noqa: E731
+    co2, w, h = chart["bands"]["co2"], chart["wedges"], chart["histogram"]
+    year, unit = _("Year"), _("10⁴ tCO2")
+    return {
+        "bands": series_table(f"{_('CO2 emissions')} ({unit})", year, chart["years"],
+                              {"P10": wan(co2["p10"]), _("median"): wan(co2["p50"]), "P90": wan(co2["p90"])}),
+        "wedges": series_table(f"{_('Wedges')} ({unit})", year, chart["years"],
+                               {_("This scenario"): wan(w["scenario_co2"]),
+                                **{w["labels"][k]: wan(w["wedges"][k]) for k in w["order"]}}),
+        "histogram": pairs_table(_("Distribution of the peak year"), [_("Peak year"), _("Draws")],
+                                 [*zip(h["years"], h["counts"]), (_("not peaked"), h["not_peaked"])]),
+        "tornado": pairs_table(_("Which inputs move P(peak by 2030) most"),
+                               [_("Input"), _("lowest fifth"), _("highest fifth")],
+                               [(r["label"], r["low"], r["high"]) for r in chart["sensitivity"]["inputs"]]),
     }
 
 
@@ -75,8 +95,11 @@ def _index(request, plan):
     first = rows[0]["run"].result if rows else None
     return render(request, "scenarios/index.html", {
         "plan": plan, "rows": rows, "series": series, "draws": services.DEFAULT_DRAWS,
+        "compare_table": series_table(f"{_('CO2 emissions, median')} ({_('10⁴ tCO2')})", _("Year"),
+                                      series[0]["years"] if series else [],
+                                      {s["name"]: [x / 1e4 for x in s["co2"]["p50"]] for s in series}),
         "base_year": first["base_year"] if first else None, "base_source": first["base_source"] if first else "",
-        "notes": first["notes"] if first else [],
+        "notes": notes.readable_notes(first["notes"], notes.code_names(plan)) if first else [],
     })
 
 
@@ -93,12 +116,17 @@ def _sector_table(result: dict) -> tuple[list[int], list[dict]]:
     return [years[i] for i in idx], rows
 
 
-def _editor_context(request, sc: Scenario, error: str | None = None) -> dict:
+def _editor_context(request, sc: Scenario, error: str | None = None, field_errors: dict | None = None,
+                    typed=None) -> dict:
+    """The editor page; after a refused save, `field_errors` and the fields as `typed` (the POST)."""
     run = services.run(sc)
     sector_years, sector_rows = _sector_table(run.result)
-    return {"scenario": sc, "run": run, "result": run.result, "chart": _chart_payload(run.result),
+    chart = _chart_payload(run.result)
+    return {"scenario": sc, "run": run, "result": run.result, "chart": chart, "chart_tables": _chart_tables(chart),
             "sector_years": sector_years, "sector_rows": sector_rows,
-            "levers": forms.lever_rows(sc.parameters, sc.plan), "error": error,
+            "levers": forms.lever_rows(sc.parameters, sc.plan, field_errors, typed), "error": error,
+            "notes": notes.readable_notes(run.result["notes"], notes.code_names(sc.plan)),
+            "assumptions": notes.readable_assumptions(run.result["assumptions"]),
             "can_edit": can_edit(actor_for(request), sc), "horizon": sc.horizon,
             "versions": sc.versions.all()[:10]}
 
@@ -124,17 +152,21 @@ def save_levers(request, slug: str):
     sc = get_object_or_404(Scenario, plan=plan, slug=slug)
     actor = actor_for(request)
     permissions.require(can_edit(actor, sc), _("You may not change this scenario."))
-    error = None
+    error, field_errors = None, {}
     try:
         levers = forms.parse_levers(request.POST, sc.parameters)
         horizon = request.POST.get("horizon")
         update_as(actor, sc, levers=levers, horizon=int(horizon) if horizon else None)
+    except forms.LeverErrors as exc:
+        error, field_errors = _("Nothing was saved: correct the fields marked below."), exc.errors
     except (engine.ScenarioError, ValidationError, ValueError) as exc:
         error = error_text(exc)
         sc = Scenario.objects.get(pk=sc.pk)
-    ctx = _editor_context(request, sc, error)
-    if request.headers.get("HX-Request"):
-        return render(request, "scenarios/_result.html", ctx, status=200)
+    ctx = _editor_context(request, sc, error, field_errors, typed=request.POST if field_errors else None)
+    if request.headers.get("HX-Request"):  # HTMX swaps only a 200: the errors are in the form it receives
+        return render(request, "scenarios/_editor.html", ctx)
+    if field_errors:
+        return render(request, "scenarios/editor.html", ctx, status=422)
     if error:
         messages.error(request, error)
     return redirect("scenarios:editor", sc.slug)
@@ -170,4 +202,15 @@ def progress(request):
         data = services.progress(plan, sc)
     except services.BaseUnavailable as exc:
         return _base_error(request, exc)
-    return render(request, "scenarios/progress.html", {"plan": plan, "scenario": sc, **data})
+    return render(request, "scenarios/progress.html", {"plan": plan, "scenario": sc,
+                                                       "vintage_table": _vintage_table(data.get("vintages") or []),
+                                                       **data})
+
+
+def _vintage_table(vintages: list[dict]) -> ChartTable:
+    """The vintages chart as a table: each forecast's median CO2 by year (10⁴ tCO2)."""
+    years = sorted({y for v in vintages for y in v["years"]})
+    medians = {_("Forecast from %(year)s") % {"year": v["base_year"]}: dict(zip(v["years"], v["p50"]))
+               for v in vintages}
+    return series_table(f"{_('Median forecast')} ({_('10⁴ tCO2')})", _("Year"), years,
+                        {name: [m[y] / 1e4 if y in m else None for y in years] for name, m in medians.items()})

@@ -4,7 +4,7 @@ Layout of the sheet 填报 (the same file is downloaded and uploaded):
     A1  title
     A2  填报单位   B2 unit name   C2 unit code
     A3  报告期     B3 period code (2024Q1 / 2024)   C3 period dates
-    row 5  headers: 指标代码 指标名称 单位 目标值 目标年份 本期数值 说明
+    row 5  headers: 指标代码 指标名称 单位 目标值 目标年份 本期数值 说明, then 牵头单位 (for reference, not read back)
     row 6… one indicator per row; a row whose 本期数值 is blank is skipped.
 """
 
@@ -20,8 +20,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from carbonpeak.core.numbers import rounded
 from carbonpeak.core.xlsx import expanded_size, workbook_bytes
 from carbonpeak.plan.models import Indicator, ResponsibleUnit
+from carbonpeak.plan.selectors import lead_unit_names
 from carbonpeak.tracking import permissions, selectors, services
 from carbonpeak.tracking.models import ReportingPeriod
 
@@ -31,6 +33,7 @@ HEADERS = ["指标代码", "指标名称", "单位", "目标值", "目标年份"
 HEADER_ROW = 5
 FIRST_ROW = 6
 COL_CODE, COL_NAME, COL_UNIT, COL_TARGET, COL_YEAR, COL_VALUE, COL_NOTE = range(1, 8)
+COL_LEAD, LEAD_HEADER = 8, "牵头单位"
 UNIT_CELL, PERIOD_CELL = "C2", "B3"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
@@ -53,23 +56,25 @@ def build_template(unit: ResponsibleUnit, period: ReportingPeriod) -> bytes:
     ws["A3"], ws[PERIOD_CELL], ws["C3"] = "报告期", period.code, f"{period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d}"
     ws["D2"] = "请只填写“本期数值”和“说明”两列；单位须与指标单位一致。"
     header_fill = PatternFill("solid", fgColor="DDEBE5")
-    for col, title in enumerate(HEADERS, start=1):
+    for col, title in enumerate([*HEADERS, LEAD_HEADER], start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=title)
         cell.font = Font(bold=True)
         cell.fill = header_fill
     rows = [r for r in selectors.indicator_rows(unit, period) if r.required]
+    leads = lead_unit_names(period.plan)
     for offset, row in enumerate(rows):
         i, current = row.subject, row.current
         r = FIRST_ROW + offset
         ws.cell(r, COL_CODE, i.code)
         ws.cell(r, COL_NAME, i.name_zh)
         ws.cell(r, COL_UNIT, i.unit)
-        ws.cell(r, COL_TARGET, i.target_value)
+        ws.cell(r, COL_TARGET, rounded(i.target_value))
         ws.cell(r, COL_YEAR, i.target_year)
+        ws.cell(r, COL_LEAD, leads.get(i.task_id, ""))
         if current is not None:
-            ws.cell(r, COL_VALUE, current.value)
+            ws.cell(r, COL_VALUE, rounded(current.value))
             ws.cell(r, COL_NOTE, current.note)
-    for col, width in zip("ABCDEFG", (26, 36, 12, 10, 10, 14, 40)):
+    for col, width in zip("ABCDEFGH", (26, 36, 12, 10, 10, 14, 40, 16)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     for row in ws.iter_rows(min_row=FIRST_ROW, max_col=7):

@@ -98,6 +98,11 @@ class ProjectForm(forms.ModelForm):
                   "commissioned_on", "indicator", "note"]
         widgets = {"commissioned_on": forms.DateInput(attrs={"type": "date"}),
                    "note": forms.Textarea(attrs={"rows": 2})}
+        labels = {"kind": _("Kind"), "name": _("Project name"), "town": _("Town"),
+                  "responsible_unit": _("Responsible unit"), "quantity": _("Quantity"),
+                  "quantity_unit": _("Unit"), "saving_rate": _("Energy saving rate"),
+                  "commissioned_on": _("Commissioned on"), "indicator": _("Target"), "note": _("Note")}
+        help_texts = {"saving_rate": _("As a fraction (0.15 = 15%), for retrofits.")}
 
     def __init__(self, *args, plan=None, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,6 +110,7 @@ class ProjectForm(forms.ModelForm):
             kind__in=[ResponsibleUnit.Kind.TOWN, ResponsibleUnit.Kind.STREET])
         self.fields["responsible_unit"].queryset = units
         self.fields["indicator"].queryset = plan.indicators.filter(aggregation="cumulative")
+        self.fields["indicator"].label_from_instance = lambda indicator: indicator.name
         self.fields["quantity_unit"].required = False
         if units is not None and units.count() == 1:
             self.fields["responsible_unit"].initial = units.first()

@@ -1,6 +1,6 @@
 """Energy consumption records from CSV/Excel: parsed and validated column-wise, errors row by row.
 
-Columns: `entity,sector,carrier,quantity,unit,year` (required) and `town`, `month`, `entity_kind`, `use`
+Columns: `entity,sector,carrier,quantity,unit,year` (required; sector and carrier by code or Chinese name) and `town`, `month`, `entity_kind`, `use`
 (optional; an empty month means an annual figure; `use` is `energy`, the default, or `feedstock` for
 原料用能, which 发改环资〔2022〕803号 keeps out of energy consumption control: fuels only). Every bad cell is reported as a `RowError` (file, row number as a
 spreadsheet shows it — the header is row 1 — field, message); `RecordsError` carries all of them, so a
@@ -272,7 +272,8 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
 
     # carrier / sector: a fixed vocabulary
     car = cols["carrier"]
-    car_index = {c: i for i, c in enumerate(CARRIERS)}
+    # a code or the Chinese name (天然气): an office's own spreadsheet may use either
+    car_index = {k: i for i, (c, spec) in enumerate(CARRIERS.items()) for k in (c, spec.name_zh)}
     car_codes_u = np.array([car_index.get(u.lower(), -1) for u in car.uniques], dtype=np.intp)
     carrier_code = car.per_row(car_codes_u)
     bad = present["carrier"] & (carrier_code < 0)
@@ -280,7 +281,7 @@ def parse_records(source: Any, name: str = "input") -> pd.DataFrame:
         errors.append((np.flatnonzero(bad), "carrier",
                        lambda i: f"unknown carrier {car.text(i)!r}; accepted: {', '.join(CARRIERS)}"))
     sec = cols["sector"]
-    sec_index = {c: i for i, c in enumerate(SECTORS)}
+    sec_index = {k: i for i, (c, names) in enumerate(SECTORS.items()) for k in (c, names[0])}
     sector_code = sec.per_row(np.array([sec_index.get(u.lower(), -1) for u in sec.uniques], dtype=np.intp))
     bad = present["sector"] & (sector_code < 0)
     if bad.any():

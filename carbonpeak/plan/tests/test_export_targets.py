@@ -93,7 +93,7 @@ def test_every_quote_is_in_the_plan_text(exported):
 def test_qualitative_commitments_are_indicators(exported):
     by_code = {i["code"]: i for i in exported["indicators"]}
     peak = by_code["carbon-peak-year"]
-    assert (peak["comparator"], peak["target_value"], peak["unit"]) == ("<=", 2030, "year")
+    assert (peak["comparator"], peak["target_value"], peak["unit"]) == ("<=", 2030, "年")
     coal = by_code["coal-consumption"]
     assert (coal["comparator"], coal["target_value"]) == ("=", 0)
     assert any(i["kind"] == "qualitative" and "市下达" in i["source_quote"] for i in exported["indicators"])

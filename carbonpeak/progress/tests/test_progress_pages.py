@@ -45,10 +45,12 @@ def test_report_page_and_excel(client, small_plan, units, indicators):
     wb = load_workbook(BytesIO(response.content))
     assert len(wb.sheetnames) == 4
     targets = wb.worksheets[1]
-    codes = [row[0] for row in targets.iter_rows(min_row=2, values_only=True)]
-    assert codes == ["pv-capacity-added", "green-factories", "chargers"]
+    rows = list(targets.iter_rows(values_only=True))
+    assert rows[0][:3] == ("目标名称", "任务", "牵头单位")  # Chinese headers, the lead unit beside the task
+    assert [(r[0], r[2]) for r in rows[1:]] == [("新增光伏装机", "区发改委"), ("新增绿色工厂", "区经委"),
+                                                ("新建充电桩", "区建管委")]
     projects = list(wb.worksheets[3].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[6]) for r in projects] == [("pv-capacity-added", 2.0), ("pv-capacity-added", 3.5)]
+    assert [(r[0], r[1], r[7]) for r in projects] == [("新增光伏装机", "区发改委", 2), ("新增光伏装机", "区发改委", 3.5)]
 
 
 def test_dashboard_panel_exposes_counts(rf, small_plan, units, indicators):

@@ -37,6 +37,21 @@ class Param:
     interp: str = "linear"
     help: str = ""
     goal: str = ""  # anchored path: "up"/"down" a due target is a floor/ceiling; "observed" the base year wins
+    bounds: tuple[float, float, float] | None = None  # (min, max, step) when the unit's own range does not fit
+
+    @property
+    def range(self) -> tuple[float, float, float]:
+        """(min, max, step) a value of this parameter may take: what the editor offers and checks."""
+        return self.bounds or UNIT_RANGES.get(self.unit, (0.0, 1e9, 0.01))
+
+
+UNIT_RANGES: dict[str, tuple[float, float, float]] = {
+    "share": (0.0, 1.0, 0.01), "1/yr": (-1.0, 1.0, 0.001), "tce/tce": (0.0, 5.0, 0.01), "buses": (0.0, 10000.0, 1.0),
+    "tce/yr": (0.0, 1000.0, 0.1), "m2/yr": (0.0, 1e8, 1000.0), "kgce/m2": (0.0, 200.0, 0.1),
+    "MW/yr": (0.0, 2000.0, 0.1), "h/yr": (0.0, 8760.0, 1.0), "tCO2/MWh": (0.0, 2.0, 0.001), "tCO2/tce": (0.0, 5.0, 0.01),
+}
+"""The range a lever value may take, by its unit (a share is 0-1, full-load hours at most a year's 8760)."""
+PUE_RANGE = (1.0, 3.0, 0.01)
 
 
 @dataclass(frozen=True)
@@ -195,8 +210,8 @@ LEVERS: tuple[LeverSpec, ...] = (
     ),
     LeverSpec(
         "dc_pue", "Data-centre PUE", "PUE",
-        (Param("pue_new", "path", "", "PUE of new data centres", goal="down"),
-         Param("pue_existing", "path", "", "PUE of existing data centres", goal="down"),
+        (Param("pue_new", "path", "", "PUE of new data centres", goal="down", bounds=PUE_RANGE),
+         Param("pue_existing", "path", "", "PUE of existing data centres", goal="down", bounds=PUE_RANGE),
          Param("sector", "name", "", "Sector")),
         {"pue_new": {"2022": 1.3}, "pue_existing": {"2025": 1.4}, "sector": "data_centres"},
         "Plan 二(二)4: new data centres PUE <= 1.3, existing upgraded to <= 1.4.",

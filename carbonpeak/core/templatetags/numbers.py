@@ -1,6 +1,8 @@
+"""`{{ value|num }}`: a number for people (carbonpeak.core.numbers), on every page without a `{% load %}`."""
+
 from django import template
 
-from carbonpeak.progress.services import fmt
+from carbonpeak.core.numbers import for_people
 
 register = template.Library()
 
@@ -10,4 +12,4 @@ def num(value) -> str:
     """A measured value with 4 significant digits and no float noise (23.400000000000002 → 23.4); None → —."""
     if value is None or value == "":
         return "—"
-    return fmt(float(value))
+    return for_people(float(value))
