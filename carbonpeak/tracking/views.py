@@ -97,11 +97,12 @@ def my_sheet(request, period_pk: int):
 
 def _sheet_context(request, period, unit) -> dict:
     actor = request.actor
+    indicator_rows, task_rows = selectors.indicator_rows(unit, period), selectors.task_rows(unit, period)
     return {
         "plan": request.plan, "period": period, "unit": unit, "actor": actor,
-        "indicator_rows": selectors.indicator_rows(unit, period),
-        "task_rows": selectors.task_rows(unit, period),
-        "can_report": permissions.can_report(actor, unit),
+        "indicator_rows": indicator_rows, "task_rows": task_rows,
+        "sheet": selectors.sheet(indicator_rows, task_rows),
+        "can_report": permissions.can_report(actor, unit) and not period.is_closed,
         "can_review": actor.token is None and (actor.is_admin or (
             actor.role == permissions.Role.REVIEWER and actor.unit.pk == unit.pk)),
         "progress_choices": TaskReport.Progress.choices,
@@ -132,13 +133,14 @@ def indicator_row(request, period_pk: int, unit_code: str, indicator_pk: int):
     if request.method == "POST":
         if not permissions.can_report(actor, unit):
             raise PermissionDenied(_("You may not report for this unit."))
-        form = IndicatorValueForm(request.POST)
+        form = IndicatorValueForm(request.POST, prefix=f"ind-{indicator.pk}")
         if form.is_valid():
             data = form.cleaned_data
             try:
                 report = services.save_indicator_report(
                     actor, indicator=indicator, unit=unit, period=period, value=data["value"],
-                    value_unit=data["value_unit"] if "value_unit" in request.POST else None, note=data["note"])
+                    value_unit=data["value_unit"] if form.add_prefix("value_unit") in request.POST else None,
+                    note=data["note"])
                 if request.POST.get("action") == "submit":
                     services.submit(actor, report)
             except ValidationError as exc:
@@ -149,7 +151,9 @@ def indicator_row(request, period_pk: int, unit_code: str, indicator_pk: int):
         if not _is_htmx(request):
             (messages.error if error else messages.success)(request, error or _("Saved."))
     context = _sheet_context(request, period, unit)
-    context.update(row=next(r for r in context["indicator_rows"] if r.subject.pk == indicator.pk), error=error)
+    row = next(r for r in context["indicator_rows"] if r.subject.pk == indicator.pk)
+    row.error = error
+    context["row"] = row
     return _row_response(request, "tracking/_indicator_row.html", context, period, unit,
                          status=422 if error and not _is_htmx(request) else 200)
 
@@ -164,7 +168,7 @@ def task_row(request, period_pk: int, unit_code: str, task_pk: int):
     if request.method == "POST":
         if not permissions.can_report(actor, unit):
             raise PermissionDenied(_("You may not report for this unit."))
-        form = TaskProgressForm(request.POST)
+        form = TaskProgressForm(request.POST, prefix=f"task-{task.pk}")
         if form.is_valid():
             try:
                 report = services.save_task_report(actor, task=task, unit=unit, period=period, **form.cleaned_data)
@@ -177,30 +181,72 @@ def task_row(request, period_pk: int, unit_code: str, task_pk: int):
         if not _is_htmx(request):
             (messages.error if error else messages.success)(request, error or _("Saved."))
     context = _sheet_context(request, period, unit)
-    context.update(row=next(r for r in context["task_rows"] if r.subject.pk == task.pk), error=error)
+    row = next(r for r in context["task_rows"] if r.subject.pk == task.pk)
+    row.error = error
+    context["row"] = row
     return _row_response(request, "tracking/_task_row.html", context, period, unit)
+
+
+def _typed_indicators(request, rows) -> dict:
+    """indicator → {value, note} typed on the sheet (rows left empty are skipped); a bad number sets row.error."""
+    typed = {}
+    for row in rows:
+        form = IndicatorValueForm(request.POST, prefix=f"ind-{row.subject.pk}")
+        if not row.open or form.add_prefix("value") not in request.POST:
+            continue
+        row.typed = {name: request.POST.get(form.add_prefix(name), "") for name in ("value", "note")}
+        if not row.typed["value"].strip():
+            continue
+        if form.is_valid():
+            typed[row.subject] = {"value": form.cleaned_data["value"], "note": form.cleaned_data["note"]}
+        else:
+            row.error = _("Enter a number.")
+    return typed
+
+
+def _typed_tasks(request, rows) -> dict:
+    """task → {narrative, progress_status, percent_complete} typed on the sheet (untouched new rows skipped)."""
+    typed = {}
+    for row in rows:
+        form = TaskProgressForm(request.POST, prefix=f"task-{row.subject.pk}")
+        if not row.open or form.add_prefix("progress_status") not in request.POST:
+            continue
+        row.typed = {name: request.POST.get(form.add_prefix(name), "")
+                     for name in ("narrative", "progress_status", "percent_complete")}
+        if not form.is_valid():
+            row.error = error_text(ValidationError(form.errors))
+        elif row.current is not None or form.cleaned_data["narrative"].strip() or (
+                form.cleaned_data["percent_complete"] is not None):
+            typed[row.subject] = form.cleaned_data
+    return typed
 
 
 @member_required
 @require_POST
 def submit_all(request, period_pk: int, unit_code: str):
-    """Submit every draft or returned record of the unit for the period."""
+    """The sheet's form: save every typed value and submit it with the unit's other drafts, all in one transaction.
+
+    A bad value refuses the whole submission: the sheet comes back (400) with what was typed and the error at the
+    row. Nothing submitted is a warning, never a success."""
     actor = request.actor
     period, unit = _period(request, period_pk), _unit(request, unit_code)
     if not permissions.can_report(actor, unit):
         raise PermissionDenied(_("You may not report for this unit."))
-    count, errors = 0, []
-    for model in (IndicatorReport, TaskReport):
-        for record in model.objects.filter(unit=unit, period=period, status__in=[ReviewStatus.DRAFT,
-                                                                                  ReviewStatus.RETURNED]):
-            try:
-                services.submit(actor, record)
-                count += 1
-            except ValidationError as exc:
-                errors.append(f"{record}: {error_text(exc)}")
-    messages.success(request, _("%(count)d records submitted for review.") % {"count": count})
-    for error in errors:
-        messages.error(request, error)
+    context = _sheet_context(request, period, unit)
+    indicators = _typed_indicators(request, context["indicator_rows"])
+    tasks = _typed_tasks(request, context["task_rows"])
+    bad = [r for r in (*context["indicator_rows"], *context["task_rows"]) if r.error]
+    try:
+        if bad:
+            raise ValidationError(_("Nothing was saved: %(count)d rows need correcting.") % {"count": len(bad)})
+        count = services.submit_sheet(actor, unit, period, indicators, tasks)
+    except ValidationError as exc:
+        context["sheet_error"] = error_text(exc)
+        return render(request, "tracking/sheet.html", context, status=400)
+    if count:
+        messages.success(request, _("%(count)d records saved and submitted for review.") % {"count": count})
+    else:
+        messages.warning(request, _("Nothing was submitted: no value has been filled in or saved as a draft."))
     return redirect("tracking:sheet", period.pk, unit.code)
 
 
@@ -210,21 +256,63 @@ def _review_queue(actor, plan) -> dict:
     if not actor.can_review_any or actor.token is not None:
         return {"indicators": [], "tasks": [], "projects": []}
     submitted = {"status": ReviewStatus.SUBMITTED}
+    indicators = list(permissions.indicator_reports(actor).filter(period__plan=plan, **submitted)
+                      .select_related("supersedes", "indicator__task"))
+    previous = selectors.previous_values(indicators)
+    evidence = selectors.evidence_by_task(indicators)
+    for report in indicators:
+        report.previous = previous.get(report.pk)
+        report.change = None if report.previous is None else report.value - report.previous.value
+        report.evidence_items = evidence.get((report.indicator.task_id, report.unit_id, report.period_id), [])
     return {
-        "indicators": list(permissions.indicator_reports(actor).filter(period__plan=plan, **submitted)),
-        "tasks": list(permissions.task_reports(actor).filter(period__plan=plan, **submitted)),
+        "indicators": indicators,
+        "tasks": list(permissions.task_reports(actor).filter(period__plan=plan, **submitted)
+                      .prefetch_related("evidence")),
         "projects": list(permissions.projects(actor).filter(plan=plan, responsible_unit__in=(
             permissions.visible_units(actor, plan)), **submitted)),
     }
 
 
+def _render_queue(request, status: int = 200, **extra):
+    return render(request, "tracking/review_queue.html", {
+        "queue": _review_queue(request.actor, request.plan), "plan": request.plan, "actor": request.actor, **extra,
+    }, status=status)
+
+
+def _require_reviewer(actor) -> None:
+    if not (actor.can_review_any and actor.token is None):
+        raise PermissionDenied(_("Only reviewers and the district office review submissions."))
+
+
 @member_required
 def review_queue(request):
+    _require_reviewer(request.actor)
+    return _render_queue(request)
+
+
+@member_required
+@require_POST
+def review_bulk(request):
+    """Approve the ticked submissions in one POST (`records` = `kind:pk`): all or none, each one checked by the
+    permission layer (out of scope: 404; not one's to review, e.g. four-eyes: 403)."""
     actor = request.actor
-    if not actor.can_review_any:
-        raise PermissionDenied(_("Only reviewers and the district office review submissions."))
-    return render(request, "tracking/review_queue.html", {"queue": _review_queue(actor, request.plan),
-                                                          "plan": request.plan})
+    _require_reviewer(actor)
+    records = []
+    for item in request.POST.getlist("records"):
+        kind, _sep, pk = item.partition(":")
+        if not pk.isdigit():
+            raise Http404("unknown record")
+        records.append(_record(request, kind, int(pk)))
+    if not records:
+        return _render_queue(request, 400, bulk_error=_("Tick the submissions to approve first."))
+    try:
+        count = services.approve_many(actor, records)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        return _render_queue(request, 409, bulk_error=error_text(exc))
+    messages.success(request, _("%(count)d submissions approved.") % {"count": count})
+    return redirect("tracking:review")
 
 
 RECORD_KINDS = {
@@ -258,23 +346,26 @@ def _revisions(record) -> list:
     return list(model.objects.filter(unit=record.unit_id, period=record.period_id, **key).order_by("revision"))
 
 
-@member_required
-def record(request, kind: str, pk):
+def _render_record(request, kind: str, obj, status: int = 200, **extra):
     actor = request.actor
-    obj = _record(request, kind, pk)
     _scope, template = RECORD_KINDS[kind]
     context = {
         "plan": request.plan, "record": obj, "kind": kind, "actor": actor,
         "audit": obj.audit_entries(), "revisions": _revisions(obj),
         "can_edit": permissions.can_edit(actor, obj), "can_review": permissions.can_review(actor, obj),
-        "can_correct": permissions.can_correct(actor, obj),
-        "review_form": ReviewForm(), "evidence_form": EvidenceForm(),
+        "can_correct": permissions.can_correct(actor, obj), "can_withdraw": permissions.can_withdraw(actor, obj),
+        "review_form": ReviewForm(), "evidence_form": EvidenceForm(), **extra,
     }
     if isinstance(obj, TaskReport):
         context["evidence"] = obj.evidence.all()
         context["progress_choices"] = TaskReport.Progress.choices
         context["evidence_audit"] = None
-    return render(request, template, context)
+    return render(request, template, context, status=status)
+
+
+@member_required
+def record(request, kind: str, pk):
+    return _render_record(request, kind, _record(request, kind, pk))
 
 
 @member_required
@@ -293,15 +384,37 @@ def record_submit(request, kind: str, pk: int):
 
 @member_required
 @require_POST
+def record_withdraw(request, kind: str, pk: int):
+    """Take a submission back before review (submitted → draft); back to the sheet it came from."""
+    obj = _record(request, kind, pk)
+    try:
+        services.withdraw(request.actor, obj)
+        messages.success(request, _("Withdrawn: the record is a draft again."))
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(obj.get_absolute_url())
+    if isinstance(obj, Project):
+        return redirect(obj.get_absolute_url())
+    return redirect("tracking:sheet", obj.period_id, obj.unit.code)
+
+
+@member_required
+@require_POST
 def record_review(request, kind: str, pk: int):
     actor = request.actor
     obj = _record(request, kind, pk)
-    if not (actor.can_review_any and actor.token is None):
-        raise PermissionDenied(_("Only reviewers and the district office review submissions."))
+    _require_reviewer(actor)
     form = ReviewForm(request.POST)
+    from_queue = request.POST.get("next") == reverse("tracking:review")
     if not form.is_valid():
-        messages.error(request, error_text(ValidationError(form.errors)))
-        return redirect(obj.get_absolute_url())
+        if not permissions.can_review(actor, obj):
+            raise PermissionDenied(_("You may not review this unit's submissions."))
+        error = error_text(ValidationError(form.errors))
+        if from_queue:
+            return _render_queue(request, 400, row_error={"kind": kind, "pk": obj.pk, "text": error})
+        return _render_record(request, kind, obj, status=400, review_error=error)
     try:
         if form.cleaned_data["decision"] == "approve":
             services.approve(actor, obj, form.cleaned_data["comment"])
@@ -313,8 +426,7 @@ def record_review(request, kind: str, pk: int):
         raise
     except ValidationError as exc:
         messages.error(request, error_text(exc))
-    return redirect(request.POST.get("next") if request.POST.get("next") == reverse("tracking:review")
-                    else obj.get_absolute_url())
+    return redirect(reverse("tracking:review") if from_queue else obj.get_absolute_url())
 
 
 @member_required
