@@ -471,6 +471,7 @@ class Notification(models.Model):
         EMAIL = "email", _("E-mail")
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 

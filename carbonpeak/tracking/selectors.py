@@ -260,3 +260,67 @@ def evidence_by_task(reports: list[IndicatorReport]) -> dict[tuple[int, int, int
         tr = item.task_report
         out[(tr.task_id, tr.unit_id, tr.period_id)].append(item)
     return out
+
+
+@dataclass
+class UnitOnTime:
+    unit: ResponsibleUnit
+    owed: int
+    on_time: int
+    rate: float
+
+
+def on_time_rates(plan: Plan, units: QuerySet[ResponsibleUnit] | None = None) -> list[UnitOnTime]:
+    """Per-unit on-time rates (按时报送率) over the periods past their due date, best first: an item counts as on
+    time when a submitted or approved record of it was submitted by the end of the due date (local time)."""
+    from django.utils import timezone
+
+    from carbonpeak.tracking.engine.ontime import rank
+
+    today = clock.today()
+    past = {p.pk: p.due_date for p in plan.reporting_periods.filter(due_date__lt=today)}
+    owed = obligations(plan)
+    unit_map = {u.pk: u for u in (units if units is not None else plan.units.all()) if u.pk in owed}
+    owed_counts = {pk: len(past) * (len(owed[pk].indicator_ids) + len(owed[pk].task_ids)) for pk in unit_map}
+    on_time: set[tuple[str, int, int, int]] = set()
+    for kind, model, subject in (("i", IndicatorReport, "indicator_id"), ("t", TaskReport, "task_id")):
+        rows = model.objects.filter(period__in=past, unit__in=unit_map, status__in=DONE, submitted_at__isnull=False)
+        for subject_id, unit_id, period_id, submitted_at in rows.values_list(subject, "unit_id", "period_id",
+                                                                           "submitted_at"):
+            need = owed[unit_id].indicator_ids if kind == "i" else owed[unit_id].task_ids
+            if subject_id in need and timezone.localdate(submitted_at) <= past[period_id]:
+                on_time.add((kind, subject_id, unit_id, period_id))
+    counts: dict[int, int] = defaultdict(int)
+    for _kind, _subject, unit_id, _period in on_time:
+        counts[unit_id] += 1
+    return [UnitOnTime(unit_map[r.unit_id], r.owed, r.on_time, r.rate) for r in rank(owed_counts, counts)]
+
+
+@dataclass
+class ToDo:
+    """What waits for a reporter after login: the unit's drafts, returned records and the periods it still owes.
+    (A reviewer's to-do is the review queue, the office's the overdue units: `reminders`.)"""
+
+    drafts: list = field(default_factory=list)
+    returned: list = field(default_factory=list)
+    due: list[Reminder] = field(default_factory=list)
+
+
+def todo(plan: Plan, unit: ResponsibleUnit | None) -> ToDo:
+    """A reporter's to-do: the unit's drafts, returned records (with the reviewer's comment) and the ended periods
+    it still owes, latest first."""
+    result = ToDo()
+    if unit is not None:
+        open_statuses = [ReviewStatus.DRAFT, ReviewStatus.RETURNED]
+        records = [
+            *IndicatorReport.objects.filter(unit=unit, period__plan=plan, status__in=open_statuses).current()
+            .select_related("indicator", "period"),
+            *TaskReport.objects.filter(unit=unit, period__plan=plan, status__in=open_statuses).current()
+            .select_related("task__action", "period"),
+        ]
+        result.drafts = [r for r in records if r.status == ReviewStatus.DRAFT]
+        result.returned = [r for r in records if r.status == ReviewStatus.RETURNED]
+        today = clock.today()
+        units = plan.units.filter(pk=unit.pk)
+        result.due = [r for r in reminders(plan, units, overdue_only=False) if r.period.end < today][:8]
+    return result

@@ -380,22 +380,44 @@ def save_project(actor: Actor, plan: Plan, fields: dict, project: Project | None
 
 # --- periods, tokens, memberships ------------------------------------------------------------------------------
 
-def ensure_periods(plan: Plan, first_year: int, last_year: int, quarterly: bool = True) -> list[ReportingPeriod]:
-    """Annual (due 31 January next year) and quarterly (due 15 days after the quarter) periods; idempotent."""
+def ensure_periods(plan: Plan, first_year: int, last_year: int, quarterly: bool = True,
+                   actor: Actor | None = None) -> list[ReportingPeriod]:
+    """Annual (due 31 January next year) and quarterly (due 15 days after the quarter) periods; idempotent.
+
+    With an ``actor`` (the office's periods page) only the district office may, and each new period is audited."""
+    if actor is not None:
+        _require(actor.is_admin, _("Only the district office opens reporting periods."))
     made = []
-    for year in range(first_year, last_year + 1):
-        start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.ANNUAL, year)
-        period, _created = ReportingPeriod.objects.get_or_create(
-            plan=plan, kind=ReportingPeriod.Kind.ANNUAL, year=year,
-            defaults={"start": start, "end": end, "due_date": dt.date(year + 1, 1, 31)})
-        made.append(period)
-        for quarter in range(1, 5) if quarterly else ():
-            start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.QUARTERLY, year, quarter)
-            period, _created = ReportingPeriod.objects.get_or_create(
-                plan=plan, kind=ReportingPeriod.Kind.QUARTERLY, year=year, quarter=quarter,
-                defaults={"start": start, "end": end, "due_date": end + dt.timedelta(days=15)})
-            made.append(period)
+    with transaction.atomic():
+        for year in range(first_year, last_year + 1):
+            start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.ANNUAL, year)
+            made.append(_ensure_period(actor, plan, {"kind": ReportingPeriod.Kind.ANNUAL, "year": year}, {
+                "start": start, "end": end, "due_date": dt.date(year + 1, 1, 31)}))
+            for quarter in range(1, 5) if quarterly else ():
+                start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.QUARTERLY, year, quarter)
+                made.append(_ensure_period(actor, plan, {"kind": ReportingPeriod.Kind.QUARTERLY, "year": year,
+                                                         "quarter": quarter},
+                                           {"start": start, "end": end, "due_date": end + dt.timedelta(days=15)}))
     return made
+
+
+def _ensure_period(actor: Actor | None, plan: Plan, key: dict, defaults: dict) -> ReportingPeriod:
+    period, created = ReportingPeriod.objects.get_or_create(plan=plan, **key, defaults=defaults)
+    if created and actor is not None:
+        audit(actor, "create", period, None, snapshot(period))
+    return period
+
+
+def set_period_closed(actor: Actor, period: ReportingPeriod, closed: bool) -> ReportingPeriod:
+    """Close a period (no more values saved or submitted for it; reviews of what is submitted go on) or reopen it."""
+    _require(actor.is_admin, _("Only the district office opens and closes reporting periods."))
+    with transaction.atomic():
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        before = snapshot(period)
+        period.closed_at = timezone.now() if closed else None
+        period.save(update_fields=["closed_at"])
+        audit(actor, "close" if closed else "reopen", period, before, snapshot(period))
+    return period
 
 
 def create_token(actor: Actor, unit: ResponsibleUnit, name: str, read_only: bool = False) -> tuple[ApiToken, str]:

@@ -19,6 +19,8 @@ urlpatterns = [
     path("review/", views.review_queue, name="review"),
     path("review/approve/", views.review_bulk, name="review_bulk"),
     path("reminders/", views.reminders, name="reminders"),
+    path("reminders/send/", views.reminders_send, name="reminders_send"),
+    path("notifications/", views.notifications, name="notifications"),
     path("indicator-reports/<int:pk>/", views.record, {"kind": "indicator-reports"}, name="indicator_report"),
     path("task-reports/<int:pk>/", views.record, {"kind": "task-reports"}, name="task_report"),
     path("projects/<int:pk>/", views.record, {"kind": "projects"}, name="project"),
@@ -34,6 +36,11 @@ urlpatterns = [
     path("projects/new/", views.project_edit, name="project_new"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("tokens/", views.tokens, name="tokens"),
+    path("users/", views.users, name="users"),
+    path("users/<int:pk>/role/", views.user_role, name="user_role"),
+    path("users/<int:pk>/active/", views.user_active, name="user_active"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/<int:pk>/closed/", views.period_closed, name="period_closed"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]
 # The progress pages moved to the progress app (/progress/); their old addresses redirect, query string kept.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,15 +19,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from carbonpeak.core import clock
 from carbonpeak.core.errors import error_text
 from carbonpeak.plan.models import ResponsibleUnit
 from carbonpeak.plan.selectors import current_plan
 from carbonpeak.tracking import excel, permissions, selectors, services
+from carbonpeak.tracking import reminders as reminders_service
+from carbonpeak.tracking import users as account_service
 from carbonpeak.tracking.forms import (
-    EvidenceForm, IndicatorValueForm, ProjectForm, RateLimitedAuthenticationForm, ReviewForm, TaskProgressForm,
-    TokenForm, UploadForm,
+    AccountForm, EvidenceForm, IndicatorValueForm, OpenPeriodsForm, ProjectForm, RateLimitedAuthenticationForm,
+    ReviewForm, RoleForm, TaskProgressForm, TokenForm, UploadForm,
 )
-from carbonpeak.tracking.models import IndicatorReport, Project, ReviewStatus, TaskReport
+from carbonpeak.tracking.models import IndicatorReport, Notification, Project, ReviewStatus, TaskReport
 from carbonpeak.tracking.permissions import actor_for, get_or_404
 
 
@@ -35,6 +39,12 @@ class LoginView(DjangoLoginView):
 
     template_name = "core/login.html"
     authentication_form = RateLimitedAuthenticationForm
+
+    def get_default_redirect_url(self) -> str:
+        """Without `next`: members land on their to-do list, everyone else on the dashboard."""
+        if permissions.actor_for_user(self.request.user).is_member:
+            return reverse("tracking:index")
+        return super().get_default_redirect_url()
 
 
 def member_required(view):
@@ -80,9 +90,11 @@ def index(request):
     reminders = selectors.reminders(plan, permissions.visible_units(actor, plan))
     owed = selectors.obligations(plan)
     units = [u for u in permissions.visible_units(actor, plan) if u.pk in owed] if actor.sees_all else []
+    todo = selectors.todo(plan, actor.unit) if actor.role == permissions.Role.REPORTER else None
     return render(request, "tracking/index.html", {
-        "plan": plan, "actor": actor, "period": period, "periods": periods, "units": units,
+        "plan": plan, "actor": actor, "period": period, "periods": periods, "units": units, "todo": todo,
         "queue_count": sum(len(v) for v in queue.values()), "reminder_count": len(reminders),
+        "overdue": reminders[:20] if actor.sees_all else [],
         "can_manage_tokens": permissions.can_manage_tokens(actor),
     })
 
@@ -554,17 +566,63 @@ def excel_upload(request, period_pk: int, unit_code: str):
 
 # --- reminders ------------------------------------------------------------------------------------------------
 
+def _period_param(request, plan, value: str | None):
+    """The period a `period` parameter names (None when empty); 404 when it names none."""
+    if not value:
+        return None
+    period = selectors.find_period(plan, value)
+    if period is None:
+        raise Http404("no such period")
+    return period
+
+
 @member_required
 def reminders(request):
+    """Overdue units, the on-time rates (按时报送率) and their ranking; the office sends reminders from here."""
     actor, plan = request.actor, request.plan
-    period = None
-    if request.GET.get("period"):
-        period = selectors.find_period(plan, request.GET["period"])
-        if period is None:
-            raise Http404("no such period")
-    items = selectors.reminders(plan, permissions.visible_units(actor, plan), period)
-    return render(request, "tracking/reminders.html", {"plan": plan, "reminders": items, "period": period,
-                                                       "periods": plan.reporting_periods.order_by("-end")})
+    period = _period_param(request, plan, request.GET.get("period"))
+    units = permissions.visible_units(actor, plan)
+    items = selectors.reminders(plan, units, period)
+    return render(request, "tracking/reminders.html", {
+        "plan": plan, "actor": actor, "reminders": items, "period": period,
+        "periods": plan.reporting_periods.order_by("-end"), "rates": selectors.on_time_rates(plan, units),
+        "can_urge": actor.is_admin,
+        "log": Notification.objects.filter(unit__plan=plan).select_related("recipient", "unit", "period")[:50]
+        if actor.is_admin else [],
+    })
+
+
+@member_required
+@require_POST
+def reminders_send(request):
+    """The office reminds one unit (`unit`, optionally one `period`) or every overdue unit (no `unit`)."""
+    actor, plan = request.actor, request.plan
+    if not actor.is_admin:
+        raise PermissionDenied(_("Only the district office sends reminders."))
+    period = _period_param(request, plan, request.POST.get("period"))
+    unit = None
+    if request.POST.get("unit"):
+        unit = get_or_404(permissions.visible_units(actor, plan), code=request.POST["unit"])
+    sent = reminders_service.urge(actor, plan, unit, period)
+    failed = [n for n in sent if n.status == Notification.Status.FAILED]
+    if not sent:
+        messages.warning(request, _("No reminder sent: they have all been sent before, or nobody reports for "
+                                    "these units."))
+    elif failed:
+        messages.error(request, _("%(sent)d reminders sent, %(failed)d failed: %(error)s") % {
+            "sent": len(sent) - len(failed), "failed": len(failed), "error": failed[0].error})
+    else:
+        messages.success(request, _("%(count)d reminders sent.") % {"count": len(sent)})
+    return redirect("tracking:reminders")
+
+
+@member_required
+def notifications(request):
+    """The reminders sent to the logged-in user."""
+    items = Notification.objects.filter(recipient=request.user, channel=Notification.Channel.APP).select_related(
+        "unit", "period")
+    return render(request, "tracking/notifications.html", {"plan": request.plan, "actor": request.actor,
+                                                            "notifications": items[:100]})
 
 
 # --- projects -------------------------------------------------------------------------------------------------
@@ -646,3 +704,107 @@ def token_revoke(request, pk: int):
     services.revoke_token(request.actor, token)
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("tracking:tokens")
+
+
+# --- the district office: users and reporting periods ---------------------------------------------------------
+
+def office_only(view):
+    """A page of the district office (admin role) alone; everyone else 403."""
+
+    @member_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.actor.is_admin:
+            raise PermissionDenied(_("Only the district office manages users and reporting periods."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _plan_users(plan):
+    return get_user_model().objects.filter(membership__unit__plan=plan).select_related("membership__unit")
+
+
+def _units(plan):
+    return plan.units.exclude(kind=ResponsibleUnit.Kind.GROUP)
+
+
+@office_only
+@require_http_methods(["GET", "POST"])
+def users(request):
+    actor, plan = request.actor, request.plan
+    form = AccountForm(request.POST or None, units=_units(plan))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = account_service.add_account(actor, data["username"], data["email"], data["password1"],
+                                                   data["unit"], data["role"])
+                messages.success(request, _("Account %(name)s added.") % {"name": user.get_username()})
+                return redirect("tracking:users")
+            except ValidationError as exc:
+                form.add_error(None, error_text(exc))
+    return render(request, "tracking/users.html", {
+        "plan": plan, "actor": actor, "form": form, "accounts": _plan_users(plan).order_by(
+            "membership__unit__position", "membership__role", "username"),
+        "units": _units(plan), "roles": permissions.Role.choices,
+    }, status=status)
+
+
+@office_only
+@require_POST
+def user_role(request, pk: int):
+    account = get_or_404(_plan_users(request.plan), pk=pk)
+    form = RoleForm(request.POST, units=_units(request.plan))
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        account_service.change_role(request.actor, account, form.cleaned_data["unit"], form.cleaned_data["role"])
+        messages.success(request, _("%(name)s: role changed.") % {"name": account.get_username()})
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    return redirect("tracking:users")
+
+
+@office_only
+@require_POST
+def user_active(request, pk: int):
+    account = get_or_404(_plan_users(request.plan), pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        account_service.set_active(request.actor, account, active)
+        messages.success(request, (_("%(name)s reactivated.") if active else _("%(name)s deactivated."))
+                         % {"name": account.get_username()})
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    return redirect("tracking:users")
+
+
+@office_only
+@require_http_methods(["GET", "POST"])
+def periods(request):
+    actor, plan = request.actor, request.plan
+    form = OpenPeriodsForm(request.POST or None, initial={"year": clock.today().year, "quarterly": True})
+    if request.method == "POST":
+        if form.is_valid():
+            year = form.cleaned_data["year"]
+            made = services.ensure_periods(plan, year, year, form.cleaned_data["quarterly"], actor=actor)
+            messages.success(request, _("%(count)d reporting periods for %(year)s open.")
+                             % {"count": len(made), "year": year})
+            return redirect("tracking:periods")
+    return render(request, "tracking/periods.html", {
+        "plan": plan, "actor": actor, "form": form, "periods": plan.reporting_periods.order_by("-end", "kind"),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@office_only
+@require_POST
+def period_closed(request, pk: int):
+    period = _period(request, pk)
+    closed = request.POST.get("closed") == "1"
+    services.set_period_closed(request.actor, period, closed)
+    messages.success(request, (_("%(period)s closed.") if closed else _("%(period)s reopened."))
+                     % {"period": period.label})
+    return redirect("tracking:periods")
