@@ -58,7 +58,8 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def _require_open(period: ReportingPeriod) -> None:
-    if period.is_closed:
+    """Refuse a write for a closed period (asked of the database: the caller's copy may predate the closing)."""
+    if ReportingPeriod.objects.filter(pk=period.pk, closed_at__isnull=False).exists():
         raise WorkflowError(_("The period %(period)s is closed: the district office no longer accepts reports "
                               "for it.") % {"period": period.label})
 
