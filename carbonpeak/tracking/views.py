@@ -274,7 +274,7 @@ def _review_queue(actor, plan) -> dict:
     evidence = selectors.evidence_by_task(indicators)
     for report in indicators:
         report.previous = previous.get(report.pk)
-        report.change = None if report.previous is None else report.value - report.previous.value
+        report.change = None if report.previous is None else round(report.value - report.previous.value, 9)
         report.evidence_items = evidence.get((report.indicator.task_id, report.unit_id, report.period_id), [])
     return {
         "indicators": indicators,
