@@ -165,6 +165,9 @@ def indicator_row(request, period_pk: int, unit_code: str, indicator_pk: int):
     context = _sheet_context(request, period, unit)
     row = next(r for r in context["indicator_rows"] if r.subject.pk == indicator.pk)
     row.error = error
+    if error:  # show what was typed again, never the stored value in its place
+        prefix = f"ind-{indicator.pk}-"
+        row.typed = {name: request.POST.get(prefix + name, "") for name in ("value", "note")}
     context["row"] = row
     return _row_response(request, "tracking/_indicator_row.html", context, period, unit,
                          status=422 if error and not _is_htmx(request) else 200)

@@ -26,6 +26,7 @@ def test_reporter_fills_and_submits_inline_then_reviewer_approves(client, users,
     f = f"ind-{pv.pk}-"
     row = client.post(url, {f + "value": "abc", "action": "save"}, **HTMX)
     assert row.status_code == 200 and 'id="error-pv-capacity-added"' in row.content.decode()
+    assert 'value="abc"' in row.content.decode()  # what was typed stays
     row = client.post(url, {f + "value": "1.8", f + "note": "备案口径", "action": "save"}, **HTMX).content.decode()
     assert row.startswith('<tr id="ind-pv-capacity-added"') and 'data-status="draft"' in row
     row = client.post(url, {f + "value": "1.9", f + "note": "备案口径", "action": "submit"}, **HTMX).content.decode()
