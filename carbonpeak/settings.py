@@ -226,3 +226,17 @@ MQTT_HOST = os.environ.get("MQTT_HOST", "")
 MQTT_PORT = int(os.environ.get("MQTT_PORT", "1883"))
 MQTT_TOPIC = os.environ.get("MQTT_TOPIC", "carbonpeak/readings/#")
 
+WORKER_REMINDERS_MINUTES = int(os.environ.get("REMINDERS_EVERY_MINUTES", "60"))
+"""How often the worker sends the overdue-report reminders (each one goes out once per unit, period and person)."""
+
+# E-mail (the reminders): Django's SMTP back end. Without EMAIL_HOST reminders stay in the app.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "carbonpeak@localhost")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000/")
+"""The platform's address as users reach it: the links in e-mails."""

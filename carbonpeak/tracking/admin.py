@@ -8,7 +8,7 @@ from carbonpeak.core.admin import AuditedAdmin, ReadOnlyAdmin
 from carbonpeak.tracking.forms import RateLimitedAuthenticationForm
 
 from carbonpeak.tracking.models import (
-    ApiToken, AuditEntry, Evidence, IndicatorReport, Membership, Project, ReportingPeriod, ReviewPolicy, TaskReport,
+    ApiToken, AuditEntry, Evidence, IndicatorReport, Membership, Notification, Project, ReportingPeriod, ReviewPolicy, TaskReport,
 )
 
 
@@ -29,8 +29,14 @@ class MembershipAdmin(AuditedAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(AuditedAdmin):
-    list_display = ("plan", "kind", "year", "quarter", "start", "end", "due_date")
+    list_display = ("plan", "kind", "year", "quarter", "start", "end", "due_date", "closed_at")
     list_filter = ("plan", "kind", "year")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("sent_at", "kind", "channel", "recipient", "unit", "period", "status")
+    list_filter = ("kind", "channel", "status")
 
 
 @admin.register(IndicatorReport)

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from carbonpeak.plan.models import ResponsibleUnit
-from carbonpeak.tracking.models import Project, TaskReport
+from carbonpeak.tracking.models import Membership, Project, TaskReport
 
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT_SECONDS = 15 * 60
@@ -114,3 +114,38 @@ class ProjectForm(forms.ModelForm):
         self.fields["quantity_unit"].required = False
         if units is not None and units.count() == 1:
             self.fields["responsible_unit"].initial = units.first()
+
+
+class AccountForm(forms.Form):
+    """The office adds an account: user name, e-mail (for reminders), unit, role and a first password."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail (for reminders)"), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=ResponsibleUnit.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else ResponsibleUnit.objects.none()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+
+class RoleForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=ResponsibleUnit.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else ResponsibleUnit.objects.none()
+
+
+class OpenPeriodsForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    quarterly = forms.BooleanField(label=_("With its four quarters"), required=False, initial=True)

@@ -68,6 +68,8 @@ class ReportingPeriod(models.Model):
     start = models.DateField()
     end = models.DateField()
     due_date = models.DateField()
+    closed_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="Set by the district office: no more values are saved or submitted.")
 
     class Meta:
         ordering = ["plan", "start", "-end"]
@@ -97,6 +99,10 @@ class ReportingPeriod(models.Model):
         if self.kind == self.Kind.QUARTERLY:
             return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.quarter}
         return _("%(year)s (annual)") % {"year": self.year}
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     @classmethod
     def bounds(cls, kind: str, year: int, quarter: int | None = None) -> tuple[date, date]:
@@ -447,3 +453,45 @@ class Project(Reviewed):
             errors["indicator"] = _("The indicator belongs to another plan.")
         if errors:
             raise ValidationError(errors)
+
+
+class Notification(models.Model):
+    """One reminder (催报) sent to one person about one unit's reports for one period, on one channel.
+
+    The log of every notification, sent or failed. The unique constraint makes each (recipient, unit, period, kind,
+    channel) go out once: a second run of the scheduled job, or a second click, is a no-op.
+    """
+
+    class Kind(models.TextChoices):
+        OVERDUE = "overdue", _("Overdue reminder")
+        URGED = "urged", _("Reminder from the district office")
+
+    class Channel(models.TextChoices):
+        APP = "app", _("In the app")
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    unit = models.ForeignKey(ResponsibleUnit, on_delete=models.CASCADE, related_name="notifications")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "unit", "period", "kind", "channel"],
+                                    name="uniq_notification"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.channel} → {self.recipient} · {self.unit.name_zh} · {self.period.code}"

@@ -131,6 +131,11 @@ def _own_submission(actor: Actor, record) -> bool:
     return actor.user is not None and record.submitted_by_id is not None and record.submitted_by_id == actor.user.pk
 
 
+def can_withdraw(actor: Actor, record) -> bool:
+    """Take back a submission not yet reviewed: whoever may report for the record's unit."""
+    return record.status == ReviewStatus.SUBMITTED and can_report(actor, _record_unit(record))
+
+
 def can_correct(actor: Actor, record) -> bool:
     """Start a new revision of an approved record that nothing supersedes yet."""
     if record.status != ReviewStatus.APPROVED or not can_report(actor, _record_unit(record)):

@@ -20,8 +20,8 @@ from carbonpeak.core.audit import audit, snapshot
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task
 from carbonpeak.tracking import permissions
 from carbonpeak.tracking.models import (
-    ApiToken, Evidence, IndicatorReport, Membership, Project, ReportingPeriod, Reviewed, ReviewStatus,
-    TaskReport,
+    EDITABLE_STATUSES, ApiToken, Evidence, IndicatorReport, Membership, Project, ReportingPeriod, Reviewed,
+    ReviewStatus, TaskReport,
 )
 from carbonpeak.tracking.permissions import Actor
 
@@ -57,9 +57,22 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def _require_open(period: ReportingPeriod) -> None:
+    """Refuse a write for a closed period (asked of the database: the caller's copy may predate the closing)."""
+    if ReportingPeriod.objects.filter(pk=period.pk, closed_at__isnull=False).exists():
+        raise WorkflowError(_("The period %(period)s is closed: the district office no longer accepts reports "
+                              "for it.") % {"period": period.label})
+
+
+def _record_period(record: Reviewed) -> ReportingPeriod | None:
+    return None if isinstance(record, Project) else record.period
+
+
 def submit(actor: Actor, record: Reviewed) -> Reviewed:
     with transaction.atomic():
         record = _locked(record)
+        if (period := _record_period(record)) is not None:
+            _require_open(period)
         if not record.is_editable:
             raise WorkflowError(_("Only drafts and returned records can be submitted (this one is %(status)s).")
                                 % {"status": record.get_status_display()})
@@ -71,6 +84,23 @@ def submit(actor: Actor, record: Reviewed) -> Reviewed:
         record.submitted_at = timezone.now()
         record.save()
         audit(actor, "submit", record, before, snapshot(record))
+    return record
+
+
+def withdraw(actor: Actor, record: Reviewed) -> Reviewed:
+    """Take a submission back before it is reviewed: submitted → draft (refused once approved or returned)."""
+    with transaction.atomic():
+        record = _locked(record)
+        if record.status != ReviewStatus.SUBMITTED:
+            raise WorkflowError(_("Only a submission not yet reviewed can be withdrawn (this one is %(status)s).")
+                                % {"status": record.get_status_display()})
+        _require(permissions.can_withdraw(actor, record), _("You may not withdraw this unit's submissions."))
+        before = snapshot(record)
+        record.status = ReviewStatus.DRAFT
+        record.submitted_by = None
+        record.submitted_at = None
+        record.save()
+        audit(actor, "withdraw", record, before, snapshot(record))
     return record
 
 
@@ -141,6 +171,7 @@ def _current(queryset: models.QuerySet) -> Reviewed | None:
 
 def _save_draft(actor: Actor, model: type[Reviewed], key: dict, fields: dict) -> Reviewed:
     """Create or update the editable revision for `key`; refuses when the latest revision is not editable."""
+    _require_open(key["period"])
     with transaction.atomic():
         current = _current(model.objects.select_for_update().filter(**key))
         if current is not None and not current.is_editable:
@@ -194,6 +225,51 @@ def save_task_report(actor: Actor, *, task: Task, unit: ResponsibleUnit, period:
     return _save_draft(actor, TaskReport, {"task": task, "unit": unit, "period": period},
                        {"narrative": narrative or "", "progress_status": progress_status,
                         "percent_complete": percent_complete})
+
+
+def approve_many(actor: Actor, records: list[Reviewed]) -> int:
+    """Approve several submissions at once, all or none: each is checked like a single approval (scope, four-eyes);
+    the first refusal raises and nothing is approved."""
+    with transaction.atomic():
+        for record in records:
+            approve(actor, record)
+    return len(records)
+
+
+def _unchanged(model: type[Reviewed], key: dict, fields: dict) -> bool:
+    """The latest revision for `key` is editable and already holds exactly `fields` (nothing to save)."""
+    current = _current(model.objects.filter(**key))
+    return (current is not None and current.is_editable
+            and all(getattr(current, name) == value for name, value in fields.items()))
+
+
+def submit_sheet(actor: Actor, unit: ResponsibleUnit, period: ReportingPeriod, indicators: dict[Indicator, dict],
+                 tasks: dict[Task, dict]) -> int:
+    """The sheet's "submit all": save what was typed (indicator → {value, note}, task → {narrative,
+    progress_status, percent_complete}), then submit it with every other draft or returned record of the unit for
+    the period. All or nothing; a refusal names the indicator or task. Returns the number submitted."""
+    _require(permissions.can_report(actor, unit), _("You may not report for this unit."))
+    with transaction.atomic():
+        for subject, fields in [*indicators.items(), *tasks.items()]:
+            is_indicator = isinstance(subject, Indicator)
+            key = {"indicator" if is_indicator else "task": subject, "unit": unit, "period": period}
+            model = IndicatorReport if is_indicator else TaskReport
+            if _unchanged(model, key, fields):
+                continue
+            try:
+                if is_indicator:
+                    save_indicator_report(actor, indicator=subject, unit=unit, period=period, **fields)
+                else:
+                    save_task_report(actor, task=subject, unit=unit, period=period, **fields)
+            except ValidationError as exc:
+                raise ValidationError(f"{subject.name if is_indicator else subject.title}: "
+                                      f"{'; '.join(exc.messages)}") from None
+        count = 0
+        for model in (IndicatorReport, TaskReport):
+            for record in model.objects.filter(unit=unit, period=period, status__in=EDITABLE_STATUSES).current():
+                submit(actor, record)
+                count += 1
+    return count
 
 
 def delete_draft(actor: Actor, record: Reviewed) -> None:
@@ -311,22 +387,44 @@ def save_project(actor: Actor, plan: Plan, fields: dict, project: Project | None
 
 # --- periods, tokens, memberships ------------------------------------------------------------------------------
 
-def ensure_periods(plan: Plan, first_year: int, last_year: int, quarterly: bool = True) -> list[ReportingPeriod]:
-    """Annual (due 31 January next year) and quarterly (due 15 days after the quarter) periods; idempotent."""
+def ensure_periods(plan: Plan, first_year: int, last_year: int, quarterly: bool = True,
+                   actor: Actor | None = None) -> list[ReportingPeriod]:
+    """Annual (due 31 January next year) and quarterly (due 15 days after the quarter) periods; idempotent.
+
+    With an ``actor`` (the office's periods page) only the district office may, and each new period is audited."""
+    if actor is not None:
+        _require(actor.is_admin, _("Only the district office opens reporting periods."))
     made = []
-    for year in range(first_year, last_year + 1):
-        start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.ANNUAL, year)
-        period, _created = ReportingPeriod.objects.get_or_create(
-            plan=plan, kind=ReportingPeriod.Kind.ANNUAL, year=year,
-            defaults={"start": start, "end": end, "due_date": dt.date(year + 1, 1, 31)})
-        made.append(period)
-        for quarter in range(1, 5) if quarterly else ():
-            start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.QUARTERLY, year, quarter)
-            period, _created = ReportingPeriod.objects.get_or_create(
-                plan=plan, kind=ReportingPeriod.Kind.QUARTERLY, year=year, quarter=quarter,
-                defaults={"start": start, "end": end, "due_date": end + dt.timedelta(days=15)})
-            made.append(period)
+    with transaction.atomic():
+        for year in range(first_year, last_year + 1):
+            start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.ANNUAL, year)
+            made.append(_ensure_period(actor, plan, {"kind": ReportingPeriod.Kind.ANNUAL, "year": year}, {
+                "start": start, "end": end, "due_date": dt.date(year + 1, 1, 31)}))
+            for quarter in range(1, 5) if quarterly else ():
+                start, end = ReportingPeriod.bounds(ReportingPeriod.Kind.QUARTERLY, year, quarter)
+                made.append(_ensure_period(actor, plan, {"kind": ReportingPeriod.Kind.QUARTERLY, "year": year,
+                                                         "quarter": quarter},
+                                           {"start": start, "end": end, "due_date": end + dt.timedelta(days=15)}))
     return made
+
+
+def _ensure_period(actor: Actor | None, plan: Plan, key: dict, defaults: dict) -> ReportingPeriod:
+    period, created = ReportingPeriod.objects.get_or_create(plan=plan, **key, defaults=defaults)
+    if created and actor is not None:
+        audit(actor, "create", period, None, snapshot(period))
+    return period
+
+
+def set_period_closed(actor: Actor, period: ReportingPeriod, closed: bool) -> ReportingPeriod:
+    """Close a period (no more values saved or submitted for it; reviews of what is submitted go on) or reopen it."""
+    _require(actor.is_admin, _("Only the district office opens and closes reporting periods."))
+    with transaction.atomic():
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        before = snapshot(period)
+        period.closed_at = timezone.now() if closed else None
+        period.save(update_fields=["closed_at"])
+        audit(actor, "close" if closed else "reopen", period, before, snapshot(period))
+    return period
 
 
 def create_token(actor: Actor, unit: ResponsibleUnit, name: str, read_only: bool = False) -> tuple[ApiToken, str]:

@@ -68,11 +68,11 @@ ENDPOINTS = [
     ("GET", "/tracking/tokens/", None, REVIEWERS),
     # page actions
     ("POST", "/tracking/periods/{annual.pk}/units/zhujiajiao/indicators/{zjj_ind.indicator_id}/",
-     {"value": "3", "action": "save"}, ZJJ_EDIT),
+     {"ind-{zjj_ind.indicator_id}-value": "3", "action": "save"}, ZJJ_EDIT),
     ("POST", "/tracking/periods/{annual.pk}/units/jingwei/indicators/{jw_ind.indicator_id}/",
-     {"value": "3", "action": "save"}, JW_EDIT),
+     {"ind-{jw_ind.indicator_id}-value": "3", "action": "save"}, JW_EDIT),
     ("POST", "/tracking/periods/{annual.pk}/units/zhujiajiao/tasks/{task11.pk}/",
-     {"narrative": "n", "progress_status": "in_progress"}, ZJJ_EDIT),
+     {"task-{task11.pk}-narrative": "n", "task-{task11.pk}-progress_status": "in_progress"}, ZJJ_EDIT),
     ("POST", "/tracking/periods/{period.pk}/units/zhujiajiao/submit/", {}, ZJJ_EDIT),
     ("POST", "/tracking/indicator-reports/{zjj_ind.pk}/review/", {"decision": "approve"}, ZJJ_REVIEW),
     ("POST", "/tracking/indicator-reports/{jw_ind.pk}/review/", {"decision": "return", "comment": "x"}, JW_REVIEW),
@@ -150,7 +150,7 @@ def test_every_role_against_endpoint(client, world, db_state, method, url, body,
             elif method == "JSON":
                 response = client.post(url, body, content_type="application/json")
             else:
-                data = {k: (v() if callable(v) else _fill(v, world) if isinstance(v, str) else v)
+                data = {_fill(k, world): (v() if callable(v) else _fill(v, world) if isinstance(v, str) else v)
                         for k, v in body.items()}
                 response = client.post(url, data)
             got[role] = response.status_code

@@ -23,11 +23,13 @@ def test_reporter_fills_and_submits_inline_then_reviewer_approves(client, users,
     assert 'id="ind-pv-capacity-added"' in sheet and 'id="value-pv-capacity-added"' in sheet
     assert 'data-status="none"' in sheet and "chargers" not in sheet
     url = f"/tracking/periods/{period.pk}/units/zhujiajiao/indicators/{pv.pk}/"
-    row = client.post(url, {"value": "abc", "action": "save"}, **HTMX)
+    f = f"ind-{pv.pk}-"
+    row = client.post(url, {f + "value": "abc", "action": "save"}, **HTMX)
     assert row.status_code == 200 and 'id="error-pv-capacity-added"' in row.content.decode()
-    row = client.post(url, {"value": "1.8", "note": "备案口径", "action": "save"}, **HTMX).content.decode()
+    assert 'value="abc"' in row.content.decode()  # what was typed stays
+    row = client.post(url, {f + "value": "1.8", f + "note": "备案口径", "action": "save"}, **HTMX).content.decode()
     assert row.startswith('<tr id="ind-pv-capacity-added"') and 'data-status="draft"' in row
-    row = client.post(url, {"value": "1.9", "note": "备案口径", "action": "submit"}, **HTMX).content.decode()
+    row = client.post(url, {f + "value": "1.9", f + "note": "备案口径", "action": "submit"}, **HTMX).content.decode()
     assert 'data-status="submitted"' in row and 'id="submit-pv-capacity-added"' not in row
     report = IndicatorReport.objects.get()
     assert (report.value, report.status) == (1.9, "submitted")
@@ -126,10 +128,10 @@ def test_english_interface(client, users, period):
     client.login(username="zjj-reporter", password=PASSWORD)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(f"/tracking/periods/{period.pk}/units/zhujiajiao/").content.decode()
-    assert "Submit all drafts for review" in html
+    assert "Save and submit all for review" in html
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     html = client.get(f"/tracking/periods/{period.pk}/units/zhujiajiao/").content.decode()
-    assert "提交全部草稿" in html
+    assert "保存并提交全部" in html
 
 
 def test_demo_users(small_plan, client, settings):

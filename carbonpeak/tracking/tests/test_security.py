@@ -145,3 +145,99 @@ def test_review_meeting_a_busy_database_is_409_and_changes_nothing(client, world
     assert (api.status_code, page.status_code) == (409, 409)
     assert "in progress" in api.json()["detail"] and "in progress" in page.content.decode()
     assert IndicatorReport.objects.get(pk=rec.pk).status == "submitted"
+
+
+# --- the reporting loop's routes (issue 13): every refused role changes nothing ---------------------------------
+
+@pytest.fixture
+def loop_world(members, qingpu_plan, django_user_model):
+    """Unit A (朱家角镇) has a submitted value for 2025 Q1 and a reminder for reporter-a; `reviewer-b` reviews unit B
+    (练塘镇), so 'another unit's reporter and reviewer' are reporter-b and reviewer-b."""
+    from conftest import MEMBER_PASSWORD
+
+    from carbonpeak.tracking import reminders
+    from carbonpeak.tracking.models import Membership
+    from carbonpeak.tracking.permissions import unit_indicators
+    from carbonpeak.tracking.selectors import Reminder
+
+    reviewer_b = django_user_model.objects.create_user("reviewer-b", password=MEMBER_PASSWORD)
+    Membership.objects.create(user=reviewer_b, unit=qingpu_plan.units.get(code="liantang"), role="reviewer")
+    members["reviewer-b"] = reviewer_b
+    periods = services.ensure_periods(qingpu_plan, 2025, 2025)
+    q1 = next(p for p in periods if p.code == "2025Q1")
+    unit_a = qingpu_plan.units.get(code="zhujiajiao")
+    indicator = unit_indicators(unit_a).filter(plan=qingpu_plan, kind="quantitative").first()
+    reporter = actor_for_user(members["reporter-a"])
+    record = services.submit(reporter, services.save_indicator_report(
+        reporter, indicator=indicator, unit=unit_a, period=q1, value=1.5))
+    reminders.remind(Reminder(q1, unit_a, 1, 0, 1), reminders.Kind.OVERDUE)
+    return {"q1": q1, "record": record, "indicator": indicator, "unit_a": unit_a}
+
+
+def _everything(db_state) -> dict:
+    """The domain rows plus every account's name, password hash, activity and staff flag."""
+    from django.contrib.auth import get_user_model
+
+    return {**db_state(), "users": sorted(get_user_model().objects.values_list(
+        "username", "password", "is_active", "is_staff"))}
+
+
+OFFICE_ONLY = {"anon": 302, "nobody": 403, "leader": 403, "reporter-a": 403, "reviewer-a": 403, "reporter-b": 403,
+               "reviewer-b": 403}
+
+
+def _loop_routes(w: dict, members: dict) -> list[tuple[str, str, dict | None, dict[str, int]]]:
+    q1, record, unit_a = w["q1"], w["record"], w["unit_a"]
+    sheet = f"/tracking/periods/{q1.pk}/units/zhujiajiao/"
+    target = members["reporter-b"]
+    return [
+        ("POST", sheet + "submit/", {f"ind-{w['indicator'].pk}-value": "9"},
+         {"anon": 302, "nobody": 403, "leader": 403, "reviewer-a": 403, "reporter-b": 404, "reviewer-b": 404}),
+        ("POST", f"/tracking/indicator-reports/{record.pk}/withdraw/", {},
+         {"anon": 302, "nobody": 403, "leader": 403, "reviewer-a": 403, "reporter-b": 404, "reviewer-b": 404}),
+        ("POST", "/tracking/review/approve/", {"records": [f"indicator-reports:{record.pk}"]},
+         {"anon": 302, "nobody": 403, "leader": 403, "reporter-a": 403, "reporter-b": 403, "reviewer-b": 404}),
+        ("POST", f"/tracking/indicator-reports/{record.pk}/review/", {"decision": "return", "next": "/tracking/review/"},
+         {"anon": 302, "nobody": 403, "leader": 403, "reporter-a": 403, "reporter-b": 404, "reviewer-b": 404,
+          "reviewer-a": 400}),
+        ("GET", "/tracking/notifications/", None, {"anon": 302, "nobody": 403}),
+        ("POST", "/tracking/reminders/send/", {"unit": unit_a.code, "period": q1.code}, OFFICE_ONLY),
+        ("POST", "/tracking/reminders/send/", {}, OFFICE_ONLY),
+        ("GET", "/tracking/users/", None, OFFICE_ONLY),
+        ("POST", "/tracking/users/", {"username": "intruder", "unit": unit_a.pk, "role": "admin",
+                                      "password1": "long-enough-2026", "password2": "long-enough-2026"}, OFFICE_ONLY),
+        ("POST", f"/tracking/users/{target.pk}/role/", {"unit": unit_a.pk, "role": "admin"}, OFFICE_ONLY),
+        ("POST", f"/tracking/users/{target.pk}/active/", {"active": "0"}, OFFICE_ONLY),
+        ("GET", "/tracking/periods/", None, OFFICE_ONLY),
+        ("POST", "/tracking/periods/", {"year": "2030", "quarterly": "on"}, OFFICE_ONLY),
+        ("POST", f"/tracking/periods/{q1.pk}/closed/", {"closed": "1"}, OFFICE_ONLY),
+    ]
+
+
+def test_loop_routes_refuse_every_role_without_the_right_and_change_nothing(members, loop_world, as_user, db_state):
+    failures = []
+    for method, url, data, refused in _loop_routes(loop_world, members):
+        for role, expected in refused.items():
+            client = as_user(None if role == "anon" else members[role])
+            before = _everything(db_state)
+            response = client.get(url) if method == "GET" else client.post(url, data or {})
+            if response.status_code != expected:
+                failures.append(f"{role} {method} {url}: {response.status_code}, expected {expected}")
+            if method == "POST" and _everything(db_state) != before:
+                failures.append(f"{role} {method} {url}: refused, but the database changed")
+    assert not failures, "\n".join(failures)
+
+
+def test_loop_routes_work_for_the_roles_that_may(members, loop_world, as_user):
+    """The other side of the refusals above: the office's pages answer, a reporter sees only their notifications."""
+    office = as_user(members["office"])
+    for url in ("/tracking/users/", "/tracking/periods/", "/tracking/reminders/", "/tracking/review/"):
+        assert office.get(url).status_code == 200, url
+    assert "office" in office.get("/tracking/users/").content.decode()
+    mine = as_user(members["reporter-a"]).get("/tracking/notifications/").content.decode()
+    assert 'data-unit="zhujiajiao"' in mine
+    theirs = as_user(members["reporter-b"]).get("/tracking/notifications/").content.decode()
+    assert 'data-unit="zhujiajiao"' not in theirs
+    response = as_user(members["reporter-a"]).post(f"/tracking/indicator-reports/{loop_world['record'].pk}/withdraw/")
+    assert response.status_code == 302
+    assert IndicatorReport.objects.get(pk=loop_world["record"].pk).status == "draft"

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from carbonpeak.plan.selectors import default_plan
 from carbonpeak.tracking.services import ensure_periods
+from carbonpeak.tracking.users import COMMAND_LINE
 from carbonpeak.core import clock
 
 
@@ -21,5 +22,6 @@ class Command(BaseCommand):
             raise CommandError("no plan is loaded")
         if options["first"] > options["last"]:
             raise CommandError("--from must not be after --to")
-        periods = ensure_periods(plan, options["first"], options["last"], quarterly=not options["annual_only"])
+        periods = ensure_periods(plan, options["first"], options["last"], quarterly=not options["annual_only"],
+                                 actor=COMMAND_LINE)
         self.stdout.write(self.style.SUCCESS(f"{len(periods)} reporting periods for {plan.code}"))

@@ -12,7 +12,7 @@ from django.db import transaction
 from carbonpeak.plan.models import ResponsibleUnit
 from carbonpeak.plan.selectors import default_plan
 from carbonpeak.tracking.models import Membership
-from carbonpeak.tracking.users import DEMO_PASSWORD, ensure_demo_users, find_unit, save_account
+from carbonpeak.tracking.users import COMMAND_LINE, DEMO_PASSWORD, ensure_demo_users, find_unit, save_account
 
 PASSWORD_ENV = "CARBONPEAK_PASSWORD"
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             user, _created = get_user_model().objects.get_or_create(username=username)
             try:
-                save_account(user, password, unit, role)
+                save_account(user, password, unit, role, actor=COMMAND_LINE)
             except ValidationError as exc:
                 transaction.set_rollback(True)
                 raise CommandError(f"password for {username} refused: {' '.join(exc.messages)}") from None
