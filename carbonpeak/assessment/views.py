@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from carbonpeak.assessment import access, services
 from carbonpeak.assessment.access import member_required
@@ -206,6 +206,7 @@ def _notice_context(plan, year: int) -> dict:
                                for r in data["units"]])
 
 
+@require_safe
 @member_required
 @input_errors
 def notice_pdf(request, year: int):

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from carbonpeak.core import clock, memo, pdf
 
@@ -74,6 +75,7 @@ def home(request):
     return render(request, "core/home.html", _context(request, plan, with_panels=True) if plan else {"plan": None})
 
 
+@require_safe
 def cockpit(request):
     """The wall-screen mode (驾驶舱): the first screen's figures at 1920×1080, dark, no navigation, reloading
     itself every COCKPIT_REFRESH seconds."""
@@ -83,6 +85,7 @@ def cockpit(request):
     return render(request, "core/cockpit.html", dict(_context(request, plan), refresh=COCKPIT_REFRESH))
 
 
+@require_safe
 def dashboard_pdf(request):
     """The dashboard's first screen as an A4 PDF for meetings (charts drawn server-side, Chinese fonts embedded)."""
     plan = current_plan(request)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,6 +95,7 @@ def report(request):
     return render(request, "progress/report.html", _report_context(plan))
 
 
+@require_safe
 def report_pdf(request):
     """The progress report as an A4 PDF (charts drawn server-side, Chinese fonts embedded)."""
     plan = current_plan(request)
