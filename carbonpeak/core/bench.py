@@ -61,12 +61,16 @@ class Server:
     def get(self, path: str, cookie: str = "", conn: http.client.HTTPConnection | None = None,
             encoding: str = "") -> tuple[int, bytes, http.client.HTTPResponse | None]:
         conn = conn or self.connection()
-        try:
-            conn.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": encoding})
-            response = conn.getresponse()
-            return response.status, response.read(), response
-        except OSError:
-            return 0, b"", None
+        for attempt in (1, 2):  # gunicorn closes a keep-alive connection idle for 2 s: reconnect, as a browser does
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": encoding})
+                response = conn.getresponse()
+                return response.status, response.read(), response
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+            except OSError:
+                break
+        return 0, b"", None
 
     def login(self, username: str) -> str:
         """A session cookie for `username`, through the real login form."""
@@ -132,15 +136,22 @@ def page_bytes(server: Server, path: str, cookie: str) -> int:
     return total
 
 
+def _sheet_url(server: Server, reporter: str) -> str:
+    """The reporter's sheet for the current period, as linked from the reporting landing page."""
+    _status, body, _r = server.get("/tracking/", reporter)
+    found = re.search(rb'href="(/tracking/periods/\d+/units/[\w-]+/)"', body)
+    if found is None:
+        raise RuntimeError("the reporting landing page (/tracking/) links no reporting sheet")
+    return found[1].decode()
+
+
 def figures(quick: bool) -> dict[str, float]:
     per_client = 5 if quick else 20
     with tempfile.TemporaryDirectory(prefix="carbonpeak-bench-") as home:
         server = Server(Path(home))
         try:
             office, reporter = server.login(OFFICE), server.login(REPORTER)
-            _status, _body, answer = server.get("/tracking/", reporter)
-            period = re.search(rb'href="(/tracking/periods/\d+/units/[\w-]+/)"', _body)
-            sheet = period[1].decode() if period else "/tracking/"
+            sheet = _sheet_url(server, reporter)
             health = p95_ms(server, "/healthz", "", per_client)
             dashboard = p95_ms(server, "/", office, per_client)
             sheet_p95 = p95_ms(server, sheet, reporter, per_client)

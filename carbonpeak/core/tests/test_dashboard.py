@@ -150,3 +150,11 @@ def test_the_assessment_notice_pdf_has_the_ranking(client, demo, members):
     assert "关于2024年度" in text and "考核结果的通报" in text
     for row in assessment.notice(demo, 2024)["units"]:
         assert row["unit"] in text and str(row["score"]) in text, row["unit"]
+
+
+def test_echarts_is_loaded_only_by_pages_that_draw_charts(client, qingpu_plan):
+    script = "/static/core/echarts.min.js"
+    assert script not in client.get(f"/plan/{qingpu_plan.code}/").content.decode()
+    assert script not in client.get("/progress/report/").content.decode()  # its chart is server-side SVG
+    assert script in client.get("/progress/indicators/carbon-peak-year/").content.decode()
+    assert script in client.get("/").content.decode()
