@@ -25,6 +25,7 @@ from carbonpeak.accounting.models import (
     AssessmentBasis, CarbonCap, EnergyCap, EnergyRecord, FactorSet, GdpDeflator, GdpRecord, ImportBatch,
     InventoryRun,
 )
+from carbonpeak.core import memo
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit
 from carbonpeak.plan.selectors import indicator_for_role, indicators_for_role
 
@@ -235,6 +236,7 @@ def _fingerprint(plan: Plan, fs: FactorSet, method: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+@memo.memoised
 def inventory(plan: Plan, factor_set: str | None = None, method: str | None = None,
               use_cache: bool = True) -> InventoryRun:
     """The plan's inventory for all years, recomputed only when records, GDP, caps, targets or factors changed.

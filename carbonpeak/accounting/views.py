@@ -107,7 +107,7 @@ def _target_statuses(plan, year: int) -> dict[str, dict]:
     found = {key: indicator_for_role(plan, role) for key, role in (("energy", "energy_intensity"),
                                                                    ("co2", CO2_INTENSITY_ROLE))}
     codes = {key: ind.code for key, ind in found.items() if ind is not None}
-    results = progress.by_code(progress.evaluate_plan(plan, codes=list(codes.values())))
+    results = progress.by_code(progress.evaluate_plan(plan, codes=tuple(codes.values())))
     labels = progress.status_labels()
     out = {}
     for key, code in codes.items():

@@ -38,3 +38,25 @@ def panel(request, plan) -> str | None:
     except Exception:  # noqa: BLE001 - the dashboard must not fall over because one panel does
         logger.exception("assessment dashboard panel failed")
         return None
+
+
+BEHIND = ("red", "amber")  # barometer colours of a unit behind its intensity schedule
+
+
+def headline(request, plan) -> dict | None:
+    """The units behind, ranked by the barometer (red before amber, then the furthest behind its schedule
+    first), for the office and leaders only (as the barometer page shows them). The year: the latest assessment's,
+    else last year (the assessment pages' default)."""
+    from django.urls import reverse
+
+    from carbonpeak.assessment import access, services
+    from carbonpeak.assessment.models import Assessment
+    from carbonpeak.core import clock
+
+    if not access.actor_for(request).sees_all:
+        return None
+    latest = Assessment.objects.filter(plan=plan).order_by("-year").values_list("year", flat=True).first()
+    year = latest or clock.today().year - 1
+    rows = [r for r in services.barometer(plan, year) if r["colour"] in BEHIND]
+    rows.sort(key=lambda r: (BEHIND.index(r["colour"]), (r["expected_change"] or 0) - (r["intensity_change"] or 0)))
+    return {"year": year, "units": rows, "url": reverse("assessment:barometer", args=[year])}

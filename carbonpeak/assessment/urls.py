@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:year>/barometer/", views.barometer, name="barometer"),
     path("<int:year>/notice/", views.notice, name="notice"),
     path("<int:year>/notice.xlsx", views.notice_xlsx, name="notice_xlsx"),
+    path("<int:year>/notice.pdf", views.notice_pdf, name="notice_pdf"),
     path("<int:year>/reward/", views.reward, name="reward"),
 ]

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from carbonpeak.assessment import access, services
 from carbonpeak.assessment.access import member_required
 from carbonpeak.assessment.models import Allocation, Status
-from carbonpeak.core import clock
+from carbonpeak.core import clock, pdf
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.numbers import rounded
 from carbonpeak.core.xlsx import workbook_bytes
@@ -197,7 +197,24 @@ def barometer(request, year: int):
 @input_errors
 def notice(request, year: int):
     access.require_district(request.actor)
-    return render(request, "assessment/notice.html", services.notice(request.plan, year))
+    return render(request, "assessment/notice.html", _notice_context(request.plan, year))
+
+
+def _notice_context(plan, year: int) -> dict:
+    data = services.notice(plan, year)
+    return dict(data, score_labels=[r["unit"] for r in data["units"]], score_values=[r["score"] for r in data["units"]],
+                score_colours=["#b3261e" if r["unit"] in {c["unit"] for c in data["criticise"]} else "#1b7f5a"
+                               for r in data["units"]])
+
+
+@require_safe
+@member_required
+@input_errors
+def notice_pdf(request, year: int):
+    """The 通报 as an A4 PDF (the ranking chart drawn server-side, Chinese fonts embedded)."""
+    access.require_district(request.actor)
+    return pdf.response(request, "assessment/notice_print.html", _notice_context(request.plan, year),
+                        f"notice-{request.plan.code}-{year}.pdf")
 
 
 @member_required

@@ -8,6 +8,10 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from carbonpeak.core import clock, memo, pdf
 
 from carbonpeak.plan.selectors import current_plan
 
@@ -20,6 +24,13 @@ def _panel_modules() -> list:
 
 
 logger = logging.getLogger(__name__)
+COCKPIT_REFRESH = 300  # seconds between the wall screen's reloads
+
+
+def _failed(module, what: str) -> str:
+    app = module.__name__.split(".")[1]
+    logger.exception("the %s dashboard %s could not be computed", app, what)
+    return app
 
 
 def _panel(module, request, plan) -> str | None:
@@ -27,8 +38,7 @@ def _panel(module, request, plan) -> str | None:
     try:
         return module.panel(request, plan)
     except Exception as exc:  # noqa: BLE001 - any failure of one panel becomes that panel's visible error state
-        app = module.__name__.split(".")[1]
-        logger.exception("the %s dashboard panel could not be computed", app)
+        app = _failed(module, "panel")
         return render_to_string("core/_panel_error.html", {"app": app, "error": f"{type(exc).__name__}: {exc}"},
                                 request=request)
 
@@ -36,14 +46,53 @@ def _panel(module, request, plan) -> str | None:
 def dashboard_panels(request, plan) -> list[str]:
     """HTML panels contributed by domain apps: `carbonpeak.<app>.dashboard.panel(request, plan) -> str | None`
     (None: nothing to show, e.g. no energy records yet)."""
-    return [html for module in _panel_modules() if (html := _panel(module, request, plan))]
+    return [html for module in _panel_modules() if hasattr(module, "panel") and (html := _panel(module, request, plan))]
+
+
+def headline(request, plan) -> dict:
+    """The first screen's figures, by app: `carbonpeak.<app>.dashboard.headline(request, plan) -> dict | None`
+    (None: nothing this visitor may see, or no data). An app that fails is named in "failed" (and logged)."""
+    figures: dict = {"failed": []}
+    for module in _panel_modules():
+        if hasattr(module, "headline"):
+            try:
+                figures[module.__name__.split(".")[1]] = module.headline(request, plan)
+            except Exception:  # noqa: BLE001 - one app's failure is shown as such; the others' figures still show
+                figures["failed"].append(_failed(module, "headline"))
+    return figures
+
+
+def _context(request, plan, with_panels: bool = False) -> dict:
+    """The dashboard's figures; what several apps read (the plan's evaluation, its inventory) computed once."""
+    with memo.scope():
+        return {"plan": plan, "headline": headline(request, plan), "generated": timezone.localtime(),
+                "panels": dashboard_panels(request, plan) if with_panels else []}
 
 
 def home(request):
-    """The district dashboard: the plan at a glance plus every app's panel."""
+    """The district dashboard: the verdict and its figures on the first screen, then every app's panel."""
     plan = current_plan(request)
-    panels = dashboard_panels(request, plan) if plan else []
-    return render(request, "core/home.html", {"plan": plan, "panels": panels})
+    return render(request, "core/home.html", _context(request, plan, with_panels=True) if plan else {"plan": None})
+
+
+@require_safe
+def cockpit(request):
+    """The wall-screen mode (驾驶舱): the first screen's figures at 1920×1080, dark, no navigation, reloading
+    itself every COCKPIT_REFRESH seconds."""
+    plan = current_plan(request)
+    if plan is None:
+        return render(request, "plan/no_plan.html", status=404)
+    return render(request, "core/cockpit.html", dict(_context(request, plan), refresh=COCKPIT_REFRESH))
+
+
+@require_safe
+def dashboard_pdf(request):
+    """The dashboard's first screen as an A4 PDF for meetings (charts drawn server-side, Chinese fonts embedded)."""
+    plan = current_plan(request)
+    if plan is None:
+        return render(request, "plan/no_plan.html", status=404)
+    return pdf.response(request, "core/dashboard_print.html", _context(request, plan),
+                        f"dashboard-{plan.code}-{clock.today():%Y%m%d}.pdf")
 
 
 def healthz(request):

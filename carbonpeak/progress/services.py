@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from carbonpeak.core import clock
+from carbonpeak.core import clock, memo
 from carbonpeak.core.numbers import for_people
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, TaskUnit
 from carbonpeak.progress.engine import progress as engine
@@ -263,7 +263,8 @@ def report_history(indicator: Indicator, reports, lead_unit_id: int | None) -> l
     return points
 
 
-def evaluate_plan(plan: Plan, as_of: dt.date | None = None, codes: list[str] | None = None) -> list[IndicatorProgress]:
+@memo.memoised
+def evaluate_plan(plan: Plan, as_of: dt.date | None = None, codes: tuple[str, ...] | None = None) -> list[IndicatorProgress]:
     """Every indicator of the plan (or those `codes` name), in plan order, evaluated from its declared source up to
     `as_of` (today)."""
     from carbonpeak.tracking.models import IndicatorReport, Project

@@ -10,4 +10,5 @@ urlpatterns = [
     path("indicators/<slug:code>/issued/", views.issue, name="issue"),
     path("report/", views.report, name="report"),
     path("report.xlsx", views.report_xlsx, name="report_xlsx"),
+    path("report.pdf", views.report_pdf, name="report_pdf"),
 ]

@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carbonpeak.core import clock
+from carbonpeak.core import clock, pdf
 from carbonpeak.core.errors import error_text
 from carbonpeak.plan.selectors import current_plan
 from carbonpeak.progress import services as progress
@@ -83,6 +83,8 @@ def _report_context(plan) -> dict:
         "generated": timezone.localtime(),
         "count_rows": [(s, progress.status_labels()[s], counts[s]) for s in progress.STATUSES],
         "ordered_labels": [progress.status_labels()[s] for s in progress.STATUSES],
+        "count_values": [counts[s] for s in progress.STATUSES],
+        "status_colours": [progress.STATUS_COLORS[s] for s in progress.STATUSES],
     }
 
 
@@ -91,6 +93,16 @@ def report(request):
     if plan is None:
         return render(request, "plan/no_plan.html", status=404)
     return render(request, "progress/report.html", _report_context(plan))
+
+
+@require_safe
+def report_pdf(request):
+    """The progress report as an A4 PDF (charts drawn server-side, Chinese fonts embedded)."""
+    plan = current_plan(request)
+    if plan is None:
+        return render(request, "plan/no_plan.html", status=404)
+    return pdf.response(request, "progress/report_print.html", _report_context(plan),
+                        f"progress-{plan.code}-{clock.today():%Y%m%d}.pdf")
 
 
 def report_xlsx(request):

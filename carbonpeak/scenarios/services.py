@@ -182,7 +182,7 @@ def pv_installed(plan: Plan, year: int) -> tuple[float, str] | None:
     indicator = indicator_for_role(plan, "pv_capacity")
     if indicator is None or indicator.unit not in PV_UNITS:
         return None
-    result = progress.evaluate_plan(plan, codes=[indicator.code])[0]
+    result = progress.evaluate_plan(plan, codes=(indicator.code,))[0]
     ev = progress.as_at(result, year)
     if ev.latest_value is None:
         return None

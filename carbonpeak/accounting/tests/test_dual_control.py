@@ -268,6 +268,6 @@ def test_plan_declares_carbon_targets_and_method(qingpu_plan):
     assert s["co2_achieved_reduction"] == pytest.approx(0.1)  # 9 t of diesel vs 10 at the same GDP
     # 2023 is due at -11.2% (0.82^(3/5) = 0.8878 of 2020's intensity): -10% is 1.2 points behind, within the
     # tolerance band of 1.8 (10% of the 18-point distance): at risk, by the progress app's one rule
-    co2 = progress.evaluate_plan(qingpu_plan, codes=["carbon-intensity-gdp-2025"])[0]
+    co2 = progress.evaluate_plan(qingpu_plan, codes=("carbon-intensity-gdp-2025",))[0]
     assert co2.evaluation.latest_value == pytest.approx(10.0) and co2.status == "at_risk"
     assert s["within_co2_cap"] is False  # 9 t of diesel emit ~27.9 t > 20

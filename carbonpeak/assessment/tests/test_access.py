@@ -48,6 +48,7 @@ ENDPOINTS = [
     ("POST", "/assessment/2024/approve/", {}, OFFICE_POST),
     ("GET", "/assessment/2024/barometer/", None, MEMBERS),
     ("GET", "/assessment/2024/notice/", None, DISTRICT),
+    ("GET", "/assessment/2024/notice.pdf", None, DISTRICT),
     ("GET", "/assessment/2024/notice.xlsx", None, DISTRICT),
     ("GET", "/assessment/2024/reward/", None, MEMBERS),
     ("POST", "/assessment/2024/reward/", {"yuan": "100"}, OFFICE_POST),

@@ -158,8 +158,10 @@ POST_ONLY = {
     "tracking:evidence_delete", "tracking:token_revoke", "tracking:excel_template", "scenarios:save_levers",
     "progress:issue", "progress:report_xlsx", "assessment:allocation_approve", "assessment:adjust",
     "assessment:approve", "assessment:notice_xlsx", "review:decide", "scenarios:copy",
+    "tracking:record_withdraw", "tracking:user_role", "tracking:user_active", "tracking:period_closed",
+    "assessment:notice_pdf", "core:dashboard_pdf", "progress:report_pdf",
 }
-"""Routes that change data or download a file: not pages to read (the xlsx files are checked in their own tests)."""
+"""Routes that change data or download a file: not pages to read (the xlsx and PDF files are checked in their own tests)."""
 
 
 def _urls(plan) -> list[str]:

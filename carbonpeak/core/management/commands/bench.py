@@ -1,6 +1,6 @@
 """`carbonpeak bench [--quick] [--json] [--only APP]`: every app's benchmark figures in one JSON object.
 
-Each app's `bench.figures(quick)` returns named figures measured side by side in this same run (ratios, never a
+Each app's (and core's) `bench.figures(quick)` returns named figures measured side by side in this same run (ratios, never a
 lone absolute time), so they compare across machines.
 """
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, quick: bool, as_json: bool, only: list[str] | None, **options) -> None:
         figures: dict[str, float] = {}
-        for app in settings.DOMAIN_APPS:
+        for app in ["core", *settings.DOMAIN_APPS]:  # core: the pages on the production server
             if only and app not in only:
                 continue
             if not find_spec(f"carbonpeak.{app}.bench"):
