@@ -23,7 +23,7 @@ from carbonpeak.core import clock
 from carbonpeak.monitoring.engine import metrics, simulate as sim
 from carbonpeak.monitoring.engine.rollup import DAY, MONTH, TZ_OFFSET_S, bucket_start
 from carbonpeak.monitoring.ingest import IngestResult, Pipeline
-from carbonpeak.plan.selectors import default_plan, indicator_for_role
+from carbonpeak.plan.selectors import indicator_for_role
 from carbonpeak.monitoring.models import (
     Alert, Anomaly, Meter, MeterSwap, RejectedReading, RollupDaily, RollupHourly, RollupMonthly, Site,
 )
@@ -117,11 +117,10 @@ def pue_monthly(site: Site, year: int) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------
 def pue_limit(site: Site) -> float | None:
     """The PUE limit the site's plan sets for its data-centre generation (roles dc_pue_new / dc_pue_existing);
-    None if the plan sets none (then no PUE alert). The plan is the site's town's or unit's, else the default."""
+    None if the plan sets none (then no PUE alert)."""
     if not site.dc_generation:
         return None
-    unit = site.town or site.responsible_unit
-    plan = unit.plan if unit is not None else default_plan()
+    plan = site.plan
     indicator = indicator_for_role(plan, f"dc_pue_{site.dc_generation}") if plan is not None else None
     return indicator.target_value if indicator is not None else None
 
@@ -133,7 +132,7 @@ def evaluate_alerts(now: int | None = None) -> int:
     today = local_date(now)
     year = today.year
     raised: list[tuple[int, str, str, str, float, float]] = []
-    sites = list(Site.objects.select_related("town__plan", "responsible_unit__plan"))
+    sites = list(Site.objects.select_related("plan"))
     monthly = monthly_by_site(year)
     firsts = first_days(year)
     for s in sites:
@@ -189,11 +188,8 @@ def eui_trailing(site: Site, now: int) -> float | None:
 # pages
 # ---------------------------------------------------------------------------
 def plan_sites(plan=None):
-    """The plan's monitored sites: in its towns or of its units, plus those assigned to no unit yet (all if None)."""
-    if plan is None:
-        return Site.objects.all()
-    return Site.objects.filter(Q(town__plan=plan) | Q(responsible_unit__plan=plan)
-                               | Q(town__isnull=True, responsible_unit__isnull=True))
+    """The plan's monitored sites (`Site.plan`; all if None): another district's sites never show."""
+    return Site.objects.all() if plan is None else Site.objects.filter(plan=plan)
 
 
 def _last_seen(kinds: list[str], plan=None) -> np.ndarray:
@@ -311,15 +307,15 @@ def site_detail(site: Site, now: int | None = None, days: int = 14) -> dict[str,
 # ---------------------------------------------------------------------------
 # accounting feed
 # ---------------------------------------------------------------------------
-def feed_accounting(year: int) -> list[dict[str, Any]]:
+def feed_accounting(year: int, plan=None) -> list[dict[str, Any]]:
     """Monthly energy per site as consumption records for the accounting engine.
 
     Columns follow carbonpeak.accounting.engine.records (entity, sector, carrier, quantity, unit, year, month,
-    town, entity_kind) and the records are validated with its own rules.
+    town, entity_kind) and the records are validated with its own rules. Only `plan`'s sites (all if None).
     """
     out: list[dict[str, Any]] = []
-    sites = {s.id: s for s in Site.objects.select_related("town")}
-    for sid, per in sorted(monthly_by_site(year).items()):
+    sites = {s.id: s for s in plan_sites(plan).select_related("town")}
+    for sid, per in sorted(monthly_by_site(year, list(sites) if plan is not None else None).items()):
         s = sites[sid]
         for (carrier, unit), arr in sorted(per.items()):
             for mi, q in enumerate(arr):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from carbonpeak.core.permissions import members_only
 from carbonpeak.monitoring import services
-from carbonpeak.monitoring.models import RejectedReading, Site
+from carbonpeak.monitoring.models import RejectedReading
 from carbonpeak.plan.selectors import current_plan
 
 
@@ -26,7 +26,8 @@ def index(request):
 
 @members_only
 def site(request, code: str):
-    s = get_object_or_404(Site.objects.select_related("town", "responsible_unit"), code=code)
+    s = get_object_or_404(services.plan_sites(current_plan(request)).select_related("plan", "town", "responsible_unit"),
+                          code=code)
     ctx = services.site_detail(s)
     if ctx.get("pue_monthly"):
         ctx["trend"] = {"name": "PUE", "values": ctx["pue_monthly"], "limit": ctx["pue_limit"],
