@@ -51,8 +51,9 @@ class Site(models.Model):
         SCHOOL = "school", _("School")
 
     class Generation(models.TextChoices):
-        NEW = "new", _("New (PUE ≤ 1.3)")
-        EXISTING = "existing", _("Existing (PUE ≤ 1.4)")
+        # the PUE limit of each generation is the plan's (roles dc_pue_new / dc_pue_existing, services.pue_limit)
+        NEW = "new", _("New data centre")
+        EXISTING = "existing", _("Existing data centre")
 
     code = models.SlugField(max_length=64, unique=True)
     plan = models.ForeignKey("plan.Plan", on_delete=models.CASCADE, null=True, blank=True,

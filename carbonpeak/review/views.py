@@ -44,7 +44,10 @@ def index(request):
 def new(request):
     if not access.can_submit(request.actor):
         raise PermissionDenied(_("You may not submit proposals."))
-    rules = services.rules()
+    try:
+        rules = services.rules(request.plan)
+    except RulesError as exc:  # a plan without review rules: say so instead of a form that cannot be checked
+        return render(request, "review/new.html", {"form": None, "errors": [str(exc)]}, status=200)
     form = ProposalForm(request.POST or None, rules=rules, towns=_towns(request.actor, request.plan))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():

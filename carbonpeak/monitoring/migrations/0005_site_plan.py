@@ -1,4 +1,5 @@
-"""Every monitored site belongs to a plan: its town's or responsible unit's, else the default (first) plan."""
+"""Every monitored site belongs to a plan: its town's or responsible unit's, else the default (first) plan; the
+data-centre generations' labels no longer name PUE limits (those are the plan's)."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -32,4 +33,10 @@ class Migration(migrations.Migration):
                                     help_text="the plan (district) the site belongs to: its town's or unit's plan by default"),
         ),
         migrations.RunPython(plan_of_existing_sites, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='site',
+            name='dc_generation',
+            field=models.CharField(blank=True, choices=[('new', 'New data centre'), ('existing', 'Existing data centre')],
+                                   max_length=10, verbose_name='data-centre generation'),
+        ),
     ]
