@@ -17,7 +17,7 @@ from ninja.security import HttpBearer
 from carbonpeak.core.permissions import actor_for, require_enterprise_read
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.ingest import Pipeline
-from carbonpeak.monitoring.models import Gateway, Meter, RejectedReading, Site
+from carbonpeak.monitoring.models import Gateway, Meter, Site
 from carbonpeak.plan.selectors import current_plan
 
 router = Router(tags=["monitoring"])
@@ -146,13 +146,13 @@ def rejects(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)):
     _member(request)
     return [{"received_at": r.received_at.isoformat(), "source": r.source, "ref": r.ref,
              "meter_code": r.meter_code, "raw": r.raw, "reason": r.reason}
-            for r in RejectedReading.objects.all()[:limit]]
+            for r in services.plan_rejects(current_plan(request), unknown_meters=request.user.is_superuser)[:limit]]
 
 
 @router.get("/overview", response=dict[str, Any])
 def overview(request: HttpRequest):
     _member(request)
-    o = services.overview(plan=current_plan(request))
+    o = services.overview(plan=current_plan(request), unknown_meters=request.user.is_superuser)
     return {
         "year": o["year"], "coverage_key_units_pct": o["coverage_key"], "coverage_public_buildings_pct":
         o["coverage_public"], "sites": o["n_sites"], "meters": o["n_meters"], "rejects_7d": o["rejects_7d"],

@@ -192,6 +192,17 @@ def plan_sites(plan=None):
     return Site.objects.all() if plan is None else Site.objects.filter(plan=plan)
 
 
+def plan_rejects(plan=None, *, unknown_meters: bool = False):
+    """Rejected readings of the plan's meters (all if None); with `unknown_meters` also those naming no known meter
+    (a reject of no plan: shown to superusers only, so one district never reads another's raw payloads)."""
+    if plan is None:
+        return RejectedReading.objects.all()
+    mine = Q(meter_code__in=Meter.objects.filter(site__plan=plan).values("code"))
+    if unknown_meters:
+        mine |= ~Q(meter_code__in=Meter.objects.values("code"))
+    return RejectedReading.objects.filter(mine)
+
+
 def _last_seen(kinds: list[str], plan=None) -> np.ndarray:
     return np.array([np.nan if t is None else t for t in
                      plan_sites(plan).filter(kind__in=kinds).values_list("last_seen_ts", flat=True)], dtype=float)
@@ -231,8 +242,8 @@ def public_building_eui(now: int, plan=None) -> float | None:
     return float(metrics.eui(kwh["s"], area, days=kwh["days"]))
 
 
-def overview(now: int | None = None, plan=None) -> dict[str, Any]:
-    """The monitoring overview of the plan's sites (plan_sites)."""
+def overview(now: int | None = None, plan=None, unknown_meters: bool = False) -> dict[str, Any]:
+    """The monitoring overview of the plan's sites (plan_sites) and rejects (plan_rejects)."""
     now = now or data_now()
     year = local_date(now).year
     scoped = plan_sites(plan)
@@ -257,7 +268,7 @@ def overview(now: int | None = None, plan=None) -> dict[str, Any]:
         "alerts": list(Alert.objects.filter(active=True, site__in=scoped).select_related("site")[:50]),
         "top": [{"site": sites[sid], "tce": t} for t, sid in top if sid in sites],
         "district_monthly_tce": [round(float(x), 2) for x in district],
-        "rejects_7d": RejectedReading.objects.filter(received_at__gte=dt.datetime.fromtimestamp(since, LOCAL)).count(),
+        "rejects_7d": plan_rejects(plan, unknown_meters=unknown_meters).filter(received_at__gte=dt.datetime.fromtimestamp(since, LOCAL)).count(),
         "anomalies": list(Anomaly.objects.select_related("meter__site").filter(ts__gte=since, meter__site__in=scoped)
                           .order_by("-ts")[:20]),
     }

@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from carbonpeak.core.permissions import members_only
 from carbonpeak.monitoring import services
-from carbonpeak.monitoring.models import RejectedReading
 from carbonpeak.plan.selectors import current_plan
 
 
@@ -16,7 +15,7 @@ SITES_ON_OVERVIEW = 50
 @members_only
 def index(request):
     plan = current_plan(request)
-    ctx = services.overview(plan=plan)
+    ctx = services.overview(plan=plan, unknown_meters=request.user.is_superuser)
     # a district has hundreds of sites: the overview lists the first SITES_ON_OVERVIEW, silent ones first
     sites = services.plan_sites(plan).select_related("town").order_by(F("last_seen_ts").asc(nulls_first=True), "kind", "code")
     ctx["sites"] = list(sites[:SITES_ON_OVERVIEW])
@@ -41,5 +40,6 @@ def site(request, code: str):
 
 @members_only
 def rejects(request):
-    page = Paginator(RejectedReading.objects.all(), 100).get_page(request.GET.get("page"))
+    rejects = services.plan_rejects(current_plan(request), unknown_meters=request.user.is_superuser)
+    page = Paginator(rejects, 100).get_page(request.GET.get("page"))
     return render(request, "monitoring/rejects.html", {"page": page})
