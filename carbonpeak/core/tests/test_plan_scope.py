@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.urls import get_script_prefix, reverse
 
 from carbonpeak.api import api
+from carbonpeak.plan.loader import load_plan_file
+from conftest import PLANS
 from carbonpeak.monitoring.models import Site
 from carbonpeak.tracking.models import ApiToken, Membership
 
@@ -166,3 +168,18 @@ def test_an_api_token_acts_only_inside_its_plan(client, two_plans, db_state):
     assert client.post(f"/p/{b.code}/api/tracking/indicator-reports", body, content_type="application/json",
                        **auth).status_code == 401
     assert db_state() == before
+
+
+def test_a_district_member_sees_its_city_plan_and_not_a_sibling(client, qingpu_plan, example_plan,
+                                                                 django_user_model):
+    city = load_plan_file(str(PLANS / "shanghai-2022.yaml")).plan
+    qingpu_plan.refresh_from_db()
+    assert qingpu_plan.parent == city and example_plan.parent is None
+    user = django_user_model.objects.create_user("district-office")
+    Membership.objects.create(user=user, unit=qingpu_plan.units.get(code="fgw"), role="admin")
+    client.force_login(user)
+    assert client.get(f"/plan/{city.code}/districts/").status_code == 200
+    assert client.get(f"/p/{city.code}/").status_code == 200
+    assert client.get(f"/plan/{example_plan.code}/").status_code == 404
+    page = client.get(f"/p/{qingpu_plan.code}/plan/").url
+    assert page == f"/p/{qingpu_plan.code}/plan/{qingpu_plan.code}/"  # the plan index follows the prefix's plan
