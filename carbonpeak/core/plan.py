@@ -9,7 +9,7 @@ language switch) keeps it too.
 
 Without a prefix the plan is, in this order: `?plan=CODE` (API routes that always took it; it must agree with a
 prefix), the plan of the request's API token, the plan the user last chose (stored in the session) while they may
-still see it, the user's only plan, the default landing plan (`CARBONPEAK_PLAN`) if visible, their first visible.
+still see it (logged-in users), the user's only plan, the default landing plan (`CARBONPEAK_PLAN`) if visible, their first visible.
 Views ask `carbonpeak.plan.selectors.current_plan(request)`, which calls `request_plan` once per request.
 """
 
@@ -80,7 +80,9 @@ def _landing_plan(request) -> Plan | None:
     for plan in visible:
         if plan.code == chosen:
             return plan
-    default = default_plan() if len(visible) != 1 else None
+    if len(visible) == 1:
+        return visible[0]
+    default = default_plan()
     return default if default in visible else (visible[0] if visible else None)
 
 
@@ -94,9 +96,13 @@ def request_visible_plans(request) -> list[Plan]:
 
 
 def remember(request, plan: Plan) -> None:
-    """Store the plan the user went to, so unprefixed URLs (`/`, a bookmark) land there next time."""
+    """Store the plan a logged-in user went to, so unprefixed URLs (`/`, a bookmark) land there next time.
+    (Not for anonymous visitors: no session per visit of a crawler or an API client; their links carry the prefix.)"""
     session = getattr(request, "session", None)
-    if session is not None and session.get(SESSION_KEY) != plan.code:
+    user = getattr(request, "user", None)
+    if session is None or user is None or not user.is_authenticated:
+        return
+    if session.get(SESSION_KEY) != plan.code:
         session[SESSION_KEY] = plan.code
 
 
