@@ -358,7 +358,7 @@ def create_fleet(fleet: sim.Fleet, plan=None, prefix: str = "") -> list[int]:
             "floor_area_m2": s.floor_area_m2 or None, "dc_generation": s.dc_generation,
             "it_capacity_kw": s.it_capacity_kw or None, "annual_quota_tce": s.annual_quota_tce or None,
             "town": towns[s.town % len(towns)] if towns else None,
-            "responsible_unit": units[i % len(units)] if units else None})
+            "responsible_unit": units[i % len(units)] if units else None, "plan": plan})
         site_ids.append(obj.id)
     meter_ids: list[int] = []
     for m in fleet.meters:
