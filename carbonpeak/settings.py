@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carbonpeak.core.plan.PlanScopeMiddleware",  # /p/<plan code>/… (before the access rules, which see the rest)
     "carbonpeak.core.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carbonpeak.core.context_processors.navigation",
+                "carbonpeak.core.context_processors.plan_switcher",
             ],
             "builtins": ["carbonpeak.core.templatetags.numbers"],  # `|num`: numbers for people on every page
         },

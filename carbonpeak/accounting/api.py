@@ -27,8 +27,7 @@ from carbonpeak.accounting.models import EnergyRecord, FactorSet, GdpRecord
 from carbonpeak.accounting.permissions import import_as, town_scope
 from carbonpeak.core import permissions
 from carbonpeak.core.audit import audit, snapshot
-from carbonpeak.plan.models import Plan
-from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.plan.selectors import plan_or_404 as _plan
 
 router = Router(tags=["accounting"])
 
@@ -78,13 +77,6 @@ class GdpIn(Schema):
     source: str = ""
 
 
-def _plan(code: str | None) -> Plan:
-    plan = plan_or_default(code)
-    if plan is None:
-        raise HttpError(404, f"no plan {code!r} is loaded" if code else "no plan is loaded")
-    return plan
-
-
 def _records_error(exc: RecordsError) -> JsonResponse:
     return JsonResponse({"detail": f"{exc.total} bad row(s)", "total": exc.total,
                          "errors": [e.as_dict() for e in exc.errors]}, status=422, json_dumps_params={"ensure_ascii": False})
@@ -120,7 +112,7 @@ def list_records(request, plan: str | None = None, year: int | None = Query(None
                  offset: int = Query(0, ge=0)):
     """Per-entity records (a login is needed)."""
     permissions.require_enterprise_read(permissions.actor_for(request))
-    qs = EnergyRecord.objects.filter(plan=_plan(plan)).select_related("town")
+    qs = EnergyRecord.objects.filter(plan=_plan(request)).select_related("town")
     if year is not None:
         qs = qs.filter(year=year)
     if sector:
@@ -136,7 +128,7 @@ def list_records(request, plan: str | None = None, year: int | None = Query(None
 @router.post("/records", auth=django_auth)
 def create_records(request, payload: ComputeIn, plan: str | None = None) -> dict[str, Any]:
     """Store records (CSV text or JSON list): all of them, or none with every row error."""
-    p = _plan(plan)
+    p = _plan(request)
     actor = permissions.actor_for(request)
     town_scope(actor)
     try:
@@ -161,7 +153,7 @@ def create_records(request, payload: ComputeIn, plan: str | None = None) -> dict
 def delete_record(request, record_id: int) -> dict[str, Any]:
     actor = permissions.actor_for(request)
     permissions.require_enterprise_read(actor)
-    rec = get_object_or_404(EnergyRecord, id=record_id)
+    rec = get_object_or_404(EnergyRecord, id=record_id, plan=_plan(request))
     permissions.require_unit_write(actor, rec.town)
     with transaction.atomic():
         before = snapshot(rec)
@@ -172,7 +164,7 @@ def delete_record(request, record_id: int) -> dict[str, Any]:
 
 @router.get("/gdp")
 def list_gdp(request, plan: str | None = None) -> list[dict[str, Any]]:
-    return list(GdpRecord.objects.filter(plan=_plan(plan)).values("year", "sector", "value_10k_yuan",
+    return list(GdpRecord.objects.filter(plan=_plan(request)).values("year", "sector", "value_10k_yuan",
                                                                    "price_base_year", "source"))
 
 
@@ -181,7 +173,7 @@ def put_gdp(request, payload: list[GdpIn], plan: str | None = None) -> dict[str,
     """Create or replace GDP values (10^4 yuan at constant prices; sector '' = district total): the office's."""
     actor = permissions.actor_for(request)
     permissions.require_district_write(actor)
-    p = _plan(plan)
+    p = _plan(request)
     from carbonpeak.accounting.engine.carriers import SECTORS
 
     bad = [g.sector for g in payload if g.sector and g.sector not in SECTORS]
@@ -204,7 +196,7 @@ def inventory_all(request, plan: str | None = None, factor_set: str | None = Non
 
     `method`: equivalent (当量值) or reporting (等价值); default: the plan's assessment method."""
     try:
-        run = services.inventory(_plan(plan), factor_set, method)
+        run = services.inventory(_plan(request), factor_set, method)
     except (FactorError, ValueError) as exc:
         raise HttpError(422, str(exc)) from exc
     return {"run": run.id, "computed_at": run.computed_at.isoformat(), **run.result}
@@ -213,7 +205,7 @@ def inventory_all(request, plan: str | None = None, factor_set: str | None = Non
 @router.get("/inventory/{year}")
 def inventory_year(request, year: int = Path(..., **YEARS), plan: str | None = None, factor_set: str | None = None,
                    method: str | None = None) -> dict[str, Any]:
-    p = _plan(plan)
+    p = _plan(request)
     try:
         run = services.inventory(p, factor_set, method)
     except (FactorError, ValueError) as exc:
@@ -230,7 +222,7 @@ def lmdi(request, from_: int = Query(..., alias="from", **YEARS), to: int = Quer
     """LMDI (additive, Ang) of the CO2 change between ?from=YEAR&to=YEAR, by sector."""
     y0, y1 = from_, to
     try:
-        return services.lmdi(_plan(plan), y0, y1, factor_set)
+        return services.lmdi(_plan(request), y0, y1, factor_set)
     except (LmdiError, FactorError, InventoryError) as exc:
         raise HttpError(422, str(exc)) from exc
 

@@ -73,14 +73,14 @@ def preview(request, indicator: str, method: str, year: int = Query(..., ge=1900
     actor = access.actor_for(request)
     if not actor.sees_all:
         raise HttpError(403, "only the district office and leaders see district-wide previews")
-    return _call(services.allocate, _plan(plan), indicator, year, method, to)
+    return _call(services.allocate, _plan(request), indicator, year, method, to)
 
 
 @router.get("/allocations")
 def allocations(request, year: int | None = Query(None, ge=1900, le=2100), plan: str | None = None):
     """Allocations: all versions for the office and leader; approved ones, own rows only, for a unit."""
     actor = access.actor_for(request)
-    qs = Allocation.objects.filter(plan=_plan(plan))
+    qs = Allocation.objects.filter(plan=_plan(request))
     if year is not None:
         qs = qs.filter(year=year)
     if not actor.sees_all:
@@ -91,7 +91,7 @@ def allocations(request, year: int | None = Query(None, ge=1900, le=2100), plan:
 @router.post("/allocations")
 def create_allocation(request, body: AllocationIn, plan: str | None = None):
     actor = _office(request)
-    alloc = _call(services.save_allocation, actor, _plan(plan), body.indicator, body.year, body.method, body.to,
+    alloc = _call(services.save_allocation, actor, _plan(request), body.indicator, body.year, body.method, body.to,
                   body.parameters)
     return _allocation_out(alloc, actor)
 
@@ -99,7 +99,7 @@ def create_allocation(request, body: AllocationIn, plan: str | None = None):
 @router.post("/allocations/{pk}/approve")
 def approve_allocation(request, pk: int):
     actor = access.actor_for(request)
-    alloc = Allocation.objects.filter(pk=pk).first()
+    alloc = Allocation.objects.filter(pk=pk, plan=_plan(request)).first()
     if alloc is None or not (actor.sees_all or alloc.is_approved):
         raise Http404("not found")
     actor = _office(request)
@@ -110,34 +110,34 @@ def approve_allocation(request, pk: int):
 def run(request, year: int = Query(..., ge=1900, le=2100), plan: str | None = None):
     """The year's scores: {year, units: [{unit, score, grade, rank, veto, items}]} (a unit: its own row)."""
     actor = access.actor_for(request)
-    result = _call(services.run, _plan(plan), year)
+    result = _call(services.run, _plan(request), year)
     return {**result, "units": access.own_rows(actor, result["units"])}
 
 
 @router.get("/barometer")
 def barometer(request, year: int = Query(..., ge=1900, le=2100), plan: str | None = None):
     actor = access.actor_for(request)
-    return {"year": year, "units": access.own_rows(actor, _call(services.barometer, _plan(plan), year))}
+    return {"year": year, "units": access.own_rows(actor, _call(services.barometer, _plan(request), year))}
 
 
 @router.get("/key-units/reconciliation")
 def key_unit_reconciliation(request, year: int = Query(..., ge=1900, le=2100), plan: str | None = None):
     """Key units' reported annual energy vs online monitoring; deviations over 5 % flagged (a unit: its town's)."""
     actor = access.actor_for(request)
-    return {"year": year, "units": access.own_rows(actor, services.key_unit_reconciliation(_plan(plan), year))}
+    return {"year": year, "units": access.own_rows(actor, services.key_unit_reconciliation(_plan(request), year))}
 
 
 @router.get("/reward")
 def reward(request, year: int = Query(..., ge=1900, le=2100), plan: str | None = None):
     actor = access.actor_for(request)
-    result = _call(services.reward, _plan(plan), year)
+    result = _call(services.reward, _plan(request), year)
     return {**result, "units": access.own_rows(actor, result["units"])}
 
 
 @router.post("/assessments/{year}/adjustments")
 def adjust(request, body: AdjustmentIn, year: int = Path(..., ge=1900, le=2100), plan: str | None = None):
     actor = _office(request)
-    the_plan = _plan(plan)
+    the_plan = _plan(request)
     unit = the_plan.units.filter(code=body.unit).first()
     if unit is None:
         raise HttpError(422, f"unit: no unit {body.unit!r} in plan {the_plan.code}")
@@ -148,14 +148,14 @@ def adjust(request, body: AdjustmentIn, year: int = Path(..., ge=1900, le=2100),
 @router.post("/assessments/{year}/reward-pool")
 def reward_pool(request, body: PoolIn, year: int = Path(..., ge=1900, le=2100), plan: str | None = None):
     actor = _office(request)
-    assessment = _call(services.set_reward_pool, actor, _plan(plan), year, body.yuan)
+    assessment = _call(services.set_reward_pool, actor, _plan(request), year, body.yuan)
     return {"year": year, "pool_fen": assessment.reward_pool_fen}
 
 
 @router.post("/assessments/{year}/approve")
 def approve(request, year: int = Path(..., ge=1900, le=2100), plan: str | None = None):
     actor = _office(request)
-    assessment = _call(services.approve_assessment, actor, _plan(plan), year)
+    assessment = _call(services.approve_assessment, actor, _plan(request), year)
     return assessment.snapshot
 
 

@@ -33,11 +33,11 @@ FACTORS = ("industry-structure", "efficiency-level", "development-stage")
 SOURCE = "demo (synthetic)"
 
 
-def _demo_actor() -> Actor:
-    """The district office: the demo's writes are audited as a district admin's."""
-    member = Membership.objects.filter(role=Membership.Role.ADMIN).select_related("user", "unit").first()
+def _demo_actor(plan: Plan) -> Actor:
+    """The plan's district office: the demo's writes are audited as that plan's admin's."""
+    member = Membership.objects.filter(plan=plan, role=Membership.Role.ADMIN).select_related("user", "unit").first()
     return Actor(user=member.user if member else None, unit=member.unit if member else None,
-                 role=Membership.Role.ADMIN)
+                 role=Membership.Role.ADMIN, plan=plan)
 
 
 def _series(plan: Plan, towns, base_year: int) -> None:
@@ -100,7 +100,7 @@ def load_demo(plan: Plan) -> None:
     towns = inputs.assessed_units(plan, rubric.assessed_kinds)
     if not towns:
         return
-    actor = _demo_actor()
+    actor = _demo_actor(plan)
     with transaction.atomic():
         Adjustment.objects.filter(assessment__plan=plan).delete()
         Assessment.objects.filter(plan=plan).delete()

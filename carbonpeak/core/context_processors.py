@@ -25,3 +25,22 @@ def navigation(request) -> dict:
         items.append({"app": app, "label": NAV_LABELS.get(app, app), "url": url,
                       "active": request.path.startswith(url)})
     return {"nav_items": items}
+
+
+def plan_switcher(request) -> dict:
+    """The header's plan switcher (core/_plan_switcher.html) for members of several plans and superusers: the plans
+    they may see, each linking to the same app in that plan (`core.plan.switch_url`). Read only when shown."""
+    from carbonpeak.core.permissions import is_plan_member
+    from carbonpeak.core.plan import request_visible_plans, switch_url
+    from carbonpeak.plan.selectors import current_plan
+
+    def choices() -> list[dict]:
+        if not is_plan_member(getattr(request, "user", None)):
+            return []
+        plans = request_visible_plans(request)
+        if len(plans) < 2:
+            return []
+        current = current_plan(request)
+        return [{"plan": plan, "url": switch_url(request, plan), "current": plan == current} for plan in plans]
+
+    return {"plan_choices": choices}

@@ -43,10 +43,11 @@ class AccessMiddleware:
     def __call__(self, request):
         from carbonpeak.core.permissions import is_private
 
-        if is_private() and not request.user.is_authenticated and not request.path.startswith(self.OPEN_PREFIXES):
-            if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
+        path = request.path_info  # without a plan prefix (/p/<code>/, core.plan)
+        if is_private() and not request.user.is_authenticated and not path.startswith(self.OPEN_PREFIXES):
+            if path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
                 return self.get_response(request)  # API tokens are checked by the route
-            if request.path.startswith("/api/"):
+            if path.startswith("/api/"):
                 from django.http import JsonResponse
 
                 return JsonResponse({"detail": "this platform is private: log in"}, status=401)

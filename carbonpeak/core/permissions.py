@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 
+from carbonpeak.plan.models import Plan
 from carbonpeak.tracking.models import ApiToken, Membership
 
 Role = Membership.Role
@@ -37,6 +39,9 @@ class Actor:
     role: str | None
     token: ApiToken | None = None
     ip: str | None = None
+    plan: object | None = None
+    """The plan the role holds in (the request's plan); None: not bound to one (scripts, a superuser outside
+    a request). Office and leader read "everything" of this plan only (`in_plan`)."""
 
     @property
     def name(self) -> str:
@@ -65,6 +70,10 @@ class Actor:
     def sees_all(self) -> bool:
         return self.role in (Role.ADMIN, Role.LEADER)
 
+    def in_plan(self, plan_id: int | None) -> bool:
+        """The object of plan `plan_id` lies in this actor's plan (always true for an actor bound to none)."""
+        return self.plan is None or self.plan.pk == plan_id
+
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN and self.token is None
@@ -82,34 +91,80 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def actor_for_user(user, ip: str | None = None) -> Actor:
+def actor_for_user(user, ip: str | None = None, plan=None) -> Actor:
+    """The user's actor in `plan` (their membership there); without a plan, their first membership."""
     if user is None or not user.is_authenticated:
         return Actor(user=None, unit=None, role=None, ip=ip)
-    membership = Membership.objects.select_related("unit__plan").filter(user=user).first()
+    memberships = Membership.objects.select_related("unit__plan").filter(user=user)
+    membership = (memberships.filter(plan=plan) if plan is not None else memberships).first()
     if membership is not None:
-        return Actor(user=user, unit=membership.unit, role=membership.role, ip=ip)
+        return Actor(user=user, unit=membership.unit, role=membership.role, ip=ip, plan=membership.unit.plan)
     if user.is_superuser:
-        return Actor(user=user, unit=None, role=Role.ADMIN, ip=ip)
-    return Actor(user=user, unit=None, role=None, ip=ip)
+        return Actor(user=user, unit=None, role=Role.ADMIN, ip=ip, plan=plan)
+    return Actor(user=user, unit=None, role=None, ip=ip, plan=plan)
 
 
-def actor_for_token(token: ApiToken, ip: str | None = None) -> Actor:
+def actor_for_token(token: ApiToken, ip: str | None = None, plan=None) -> Actor:
+    """A token acts only inside its unit's plan: in another plan it has no role."""
+    if plan is not None and token.unit.plan_id != plan.pk:
+        return Actor(user=None, unit=None, role=None, token=token, ip=ip, plan=plan)
     role = READ_ONLY_TOKEN if token.read_only else Role.REPORTER
-    return Actor(user=token.created_by, unit=token.unit, role=role, token=token, ip=ip)
+    return Actor(user=token.created_by, unit=token.unit, role=role, token=token, ip=ip, plan=token.unit.plan)
 
 
 def actor_for(request) -> Actor:
-    """The actor of a page or API request (cached on the request)."""
+    """The actor of a page or API request in the request's plan (cached on the request)."""
+    from carbonpeak.plan.selectors import current_plan
+
     cached = getattr(request, "_carbonpeak_actor", None)
     if cached is not None:
         return cached
     token = getattr(request, "auth", None)
+    plan = current_plan(request)
     if isinstance(token, ApiToken):
-        actor = actor_for_token(token, client_ip(request))
+        actor = actor_for_token(token, client_ip(request), plan)
     else:
-        actor = actor_for_user(getattr(request, "user", None), client_ip(request))
+        actor = actor_for_user(getattr(request, "user", None), client_ip(request), plan)
     request._carbonpeak_actor = actor
     return actor
+
+
+# --- which plans one may see --------------------------------------------------------------------------------
+
+def visible_plans(user) -> QuerySet[Plan]:
+    """The plans `user` may see, by their memberships: a user of one district never sees another's.
+
+    - superuser: every plan;
+    - a member: the plans they belong to, with the districts of a city plan they belong to (the city office
+      reads its districts) and the parent (city) plan of their district (whose targets theirs come from);
+    - anonymous, or logged in without any membership: every plan, for its public pages (with
+      CARBONPEAK_PRIVATE the access middleware sends them to the login page first; an API token acts in its own
+      plan only, `actor_for_token`).
+    """
+    plans = Plan.objects.all()
+    if sees_every_plan(user):
+        return plans
+    mine = Q(memberships__user=user) | Q(parent__memberships__user=user) | Q(districts__memberships__user=user)
+    return plans.filter(mine).distinct()
+
+
+def sees_every_plan(user) -> bool:
+    """Anonymous visitors, superusers and users without any membership (see `visible_plans`)."""
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return True
+    if not hasattr(user, "_carbonpeak_has_membership"):  # asked several times per request: read once
+        user._carbonpeak_has_membership = Membership.objects.filter(user=user).exists()
+    return not user._carbonpeak_has_membership
+
+
+def can_view_plan(user, plan: Plan) -> bool:
+    """`plan` is among `visible_plans(user)`."""
+    return sees_every_plan(user) or visible_plans(user).filter(pk=plan.pk).exists()
+
+
+def is_plan_member(user) -> bool:
+    """A superuser or a user with a membership in some plan: the header offers them a plan switcher."""
+    return user is not None and user.is_authenticated and (user.is_superuser or not sees_every_plan(user))
 
 
 # --- rules shared by every app ------------------------------------------------------------------------------
@@ -122,7 +177,7 @@ def can_write_district(actor: Actor) -> bool:
 def can_write_unit(actor: Actor, unit) -> bool:
     """A unit's own data: the district office, or a reporter of that unit (user or read-write token)."""
     if actor.is_admin:
-        return True
+        return unit is None or actor.in_plan(unit.plan_id)
     return actor.role == Role.REPORTER and unit is not None and actor.unit is not None and actor.unit.pk == unit.pk
 
 

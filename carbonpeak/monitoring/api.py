@@ -17,7 +17,8 @@ from ninja.security import HttpBearer
 from carbonpeak.core.permissions import actor_for, require_enterprise_read
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.ingest import Pipeline
-from carbonpeak.monitoring.models import Gateway, Meter, RejectedReading, Site
+from carbonpeak.monitoring.models import Gateway, Meter, Site
+from carbonpeak.plan.selectors import current_plan
 
 router = Router(tags=["monitoring"])
 
@@ -112,7 +113,7 @@ def _site_out(s: Site) -> dict:
 @router.get("/sites", response=list[SiteOut])
 def sites(request: HttpRequest, kind: str | None = None):
     _member(request)
-    q = Site.objects.select_related("town", "responsible_unit")
+    q = services.plan_sites(current_plan(request)).select_related("town", "responsible_unit")
     if kind:
         q = q.filter(kind=kind)
     return [_site_out(s) for s in q]
@@ -121,7 +122,8 @@ def sites(request: HttpRequest, kind: str | None = None):
 @router.get("/sites/{code}", response=dict[str, Any])
 def site(request: HttpRequest, code: str):
     _member(request)
-    s = get_object_or_404(Site.objects.select_related("town", "responsible_unit"), code=code)
+    s = get_object_or_404(services.plan_sites(current_plan(request)).select_related("plan", "town", "responsible_unit"),
+                          code=code)
     d = services.site_detail(s)
     return _site_out(s) | {k: d[k] for k in ("monthly_tce", "breakdown", "pue_monthly", "pue_annual", "pue_limit",
                                              "eui_monthly", "eui_annualised", "quota_allowance", "quota_ytd",
@@ -131,7 +133,7 @@ def site(request: HttpRequest, code: str):
 @router.get("/meters", response=list[MeterOut])
 def meters(request: HttpRequest, site: str | None = None):
     _member(request)
-    q = Meter.objects.select_related("site", "parent")
+    q = Meter.objects.filter(site__in=services.plan_sites(current_plan(request))).select_related("site", "parent")
     if site:
         q = q.filter(site__code=site)
     return [{"code": m.code, "site": m.site.code, "carrier": m.carrier, "register_kind": m.register_kind,
@@ -144,13 +146,13 @@ def rejects(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)):
     _member(request)
     return [{"received_at": r.received_at.isoformat(), "source": r.source, "ref": r.ref,
              "meter_code": r.meter_code, "raw": r.raw, "reason": r.reason}
-            for r in RejectedReading.objects.all()[:limit]]
+            for r in services.plan_rejects(current_plan(request), unknown_meters=request.user.is_superuser)[:limit]]
 
 
 @router.get("/overview", response=dict[str, Any])
 def overview(request: HttpRequest):
     _member(request)
-    o = services.overview()
+    o = services.overview(plan=current_plan(request), unknown_meters=request.user.is_superuser)
     return {
         "year": o["year"], "coverage_key_units_pct": o["coverage_key"], "coverage_public_buildings_pct":
         o["coverage_public"], "sites": o["n_sites"], "meters": o["n_meters"], "rejects_7d": o["rejects_7d"],
@@ -165,4 +167,4 @@ def overview(request: HttpRequest):
 def accounting_feed(request: HttpRequest, year: int = Query(..., ge=1900, le=2100)):
     """Monthly energy per site, as consumption records for the accounting engine."""
     _member(request)
-    return services.feed_accounting(year)
+    return services.feed_accounting(year, current_plan(request))

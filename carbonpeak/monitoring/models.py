@@ -24,6 +24,18 @@ def epoch_to_dt(ts: int | None) -> dt.datetime | None:
     return None if ts is None else dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc)
 
 
+def site_plan_id(town_id: int | None, unit_id: int | None) -> int | None:
+    """The plan a site without an explicit plan belongs to: its town's or unit's, else the default plan."""
+    from carbonpeak.plan.models import ResponsibleUnit
+    from carbonpeak.plan.selectors import default_plan
+
+    unit_id = town_id or unit_id
+    if unit_id is not None:
+        return ResponsibleUnit.objects.filter(pk=unit_id).values_list("plan_id", flat=True).first()
+    default = default_plan()
+    return default.pk if default is not None else None
+
+
 class Site(models.Model):
     class Kind(models.TextChoices):
         KEY_UNIT = "key_unit", _("Key energy-consuming unit")
@@ -39,14 +51,18 @@ class Site(models.Model):
         SCHOOL = "school", _("School")
 
     class Generation(models.TextChoices):
-        NEW = "new", _("New (PUE ≤ 1.3)")
-        EXISTING = "existing", _("Existing (PUE ≤ 1.4)")
+        # the PUE limit of each generation is the plan's (roles dc_pue_new / dc_pue_existing, services.pue_limit)
+        NEW = "new", _("New data centre")
+        EXISTING = "existing", _("Existing data centre")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         PLANNED = "planned", _("Planned (approved project, no meters yet)")
 
     code = models.SlugField(max_length=64, unique=True)
+    plan = models.ForeignKey("plan.Plan", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="monitoring_sites",
+                             help_text="the plan (district) the site belongs to: its town's or unit's plan by default")
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     town = models.ForeignKey("plan.ResponsibleUnit", on_delete=models.PROTECT, null=True, blank=True,
@@ -73,6 +89,11 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.plan_id is None:
+            self.plan_id = site_plan_id(self.town_id, self.responsible_unit_id)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:site", args=[self.code])

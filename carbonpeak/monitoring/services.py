@@ -23,7 +23,7 @@ from carbonpeak.core import clock
 from carbonpeak.monitoring.engine import metrics, simulate as sim
 from carbonpeak.monitoring.engine.rollup import DAY, MONTH, TZ_OFFSET_S, bucket_start
 from carbonpeak.monitoring.ingest import IngestResult, Pipeline
-from carbonpeak.plan.selectors import default_plan, indicator_for_role
+from carbonpeak.plan.selectors import indicator_for_role
 from carbonpeak.monitoring.models import (
     Alert, Anomaly, Meter, MeterSwap, RejectedReading, RollupDaily, RollupHourly, RollupMonthly, Site,
 )
@@ -117,11 +117,10 @@ def pue_monthly(site: Site, year: int) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------
 def pue_limit(site: Site) -> float | None:
     """The PUE limit the site's plan sets for its data-centre generation (roles dc_pue_new / dc_pue_existing);
-    None if the plan sets none (then no PUE alert). The plan is the site's town's or unit's, else the default."""
+    None if the plan sets none (then no PUE alert)."""
     if not site.dc_generation:
         return None
-    unit = site.town or site.responsible_unit
-    plan = unit.plan if unit is not None else default_plan()
+    plan = site.plan
     indicator = indicator_for_role(plan, f"dc_pue_{site.dc_generation}") if plan is not None else None
     return indicator.target_value if indicator is not None else None
 
@@ -134,7 +133,7 @@ def evaluate_alerts(now: int | None = None) -> int:
     year = today.year
     raised: list[tuple[int, str, str, str, float, float]] = []
     activate_planned_sites()
-    sites = list(Site.objects.filter(status=Site.Status.ACTIVE).select_related("town__plan", "responsible_unit__plan"))
+    sites = list(Site.objects.filter(status=Site.Status.ACTIVE).select_related("plan"))
     monthly = monthly_by_site(year)
     firsts = first_days(year)
     for s in sites:
@@ -190,19 +189,27 @@ def eui_trailing(site: Site, now: int) -> float | None:
 # pages
 # ---------------------------------------------------------------------------
 def plan_sites(plan=None, status: str = Site.Status.ACTIVE):
-    """The plan's monitored sites (or, status="planned", its approved projects' sites without meters yet): in its
-    towns or of its units, plus those assigned to no unit yet (all plans' if None)."""
+    """The plan's monitored sites (`Site.plan`; all plans' if None), or, status="planned", its approved projects'
+    sites without meters yet: another district's sites never show."""
     sites = Site.objects.filter(status=status)
-    if plan is None:
-        return sites
-    return sites.filter(Q(town__plan=plan) | Q(responsible_unit__plan=plan)
-                        | Q(town__isnull=True, responsible_unit__isnull=True))
+    return sites if plan is None else sites.filter(plan=plan)
 
 
 def activate_planned_sites() -> int:
     """Planned sites whose meters have arrived become active (monitored, alerted); returns how many."""
     return Site.objects.filter(status=Site.Status.PLANNED, pk__in=Meter.objects.values("site_id")).update(
         status=Site.Status.ACTIVE)
+
+
+def plan_rejects(plan=None, *, unknown_meters: bool = False):
+    """Rejected readings of the plan's meters (all if None); with `unknown_meters` also those naming no known meter
+    (a reject of no plan: shown to superusers only, so one district never reads another's raw payloads)."""
+    if plan is None:
+        return RejectedReading.objects.all()
+    mine = Q(meter_code__in=Meter.objects.filter(site__plan=plan).values("code"))
+    if unknown_meters:
+        mine |= ~Q(meter_code__in=Meter.objects.values("code"))
+    return RejectedReading.objects.filter(mine)
 
 
 def _last_seen(kinds: list[str], plan=None) -> np.ndarray:
@@ -244,8 +251,8 @@ def public_building_eui(now: int, plan=None) -> float | None:
     return float(metrics.eui(kwh["s"], area, days=kwh["days"]))
 
 
-def overview(now: int | None = None, plan=None) -> dict[str, Any]:
-    """The monitoring overview of the plan's sites (plan_sites)."""
+def overview(now: int | None = None, plan=None, unknown_meters: bool = False) -> dict[str, Any]:
+    """The monitoring overview of the plan's sites (plan_sites) and rejects (plan_rejects)."""
     now = now or data_now()
     year = local_date(now).year
     scoped = plan_sites(plan)
@@ -270,7 +277,7 @@ def overview(now: int | None = None, plan=None) -> dict[str, Any]:
         "alerts": list(Alert.objects.filter(active=True, site__in=scoped).select_related("site")[:50]),
         "top": [{"site": sites[sid], "tce": t} for t, sid in top if sid in sites],
         "district_monthly_tce": [round(float(x), 2) for x in district],
-        "rejects_7d": RejectedReading.objects.filter(received_at__gte=dt.datetime.fromtimestamp(since, LOCAL)).count(),
+        "rejects_7d": plan_rejects(plan, unknown_meters=unknown_meters).filter(received_at__gte=dt.datetime.fromtimestamp(since, LOCAL)).count(),
         "anomalies": list(Anomaly.objects.select_related("meter__site").filter(ts__gte=since, meter__site__in=scoped)
                           .order_by("-ts")[:20]),
     }
@@ -320,15 +327,15 @@ def site_detail(site: Site, now: int | None = None, days: int = 14) -> dict[str,
 # ---------------------------------------------------------------------------
 # accounting feed
 # ---------------------------------------------------------------------------
-def feed_accounting(year: int) -> list[dict[str, Any]]:
+def feed_accounting(year: int, plan=None) -> list[dict[str, Any]]:
     """Monthly energy per site as consumption records for the accounting engine.
 
     Columns follow carbonpeak.accounting.engine.records (entity, sector, carrier, quantity, unit, year, month,
-    town, entity_kind) and the records are validated with its own rules.
+    town, entity_kind) and the records are validated with its own rules. Only `plan`'s sites (all if None).
     """
     out: list[dict[str, Any]] = []
-    sites = {s.id: s for s in Site.objects.select_related("town")}
-    for sid, per in sorted(monthly_by_site(year).items()):
+    sites = {s.id: s for s in plan_sites(plan).select_related("town")}
+    for sid, per in sorted(monthly_by_site(year, list(sites) if plan is not None else None).items()):
         s = sites[sid]
         for (carrier, unit), arr in sorted(per.items()):
             for mi, q in enumerate(arr):
@@ -360,7 +367,7 @@ def create_fleet(fleet: sim.Fleet, plan=None, prefix: str = "") -> list[int]:
             "floor_area_m2": s.floor_area_m2 or None, "dc_generation": s.dc_generation,
             "it_capacity_kw": s.it_capacity_kw or None, "annual_quota_tce": s.annual_quota_tce or None,
             "town": towns[s.town % len(towns)] if towns else None,
-            "responsible_unit": units[i % len(units)] if units else None})
+            "responsible_unit": units[i % len(units)] if units else None, "plan": plan})
         site_ids.append(obj.id)
     meter_ids: list[int] = []
     for m in fleet.meters:

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from carbonpeak.core.charts import ChartTable, pairs_table, series_table
 from carbonpeak.core.permissions import members_only
 from carbonpeak.monitoring import services
-from carbonpeak.monitoring.models import RejectedReading, Site
 from carbonpeak.plan.selectors import current_plan
 
 
@@ -21,7 +20,7 @@ MONTHS = list(range(1, 13))
 @members_only
 def index(request):
     plan = current_plan(request)
-    ctx = services.overview(plan=plan)
+    ctx = services.overview(plan=plan, unknown_meters=request.user.is_superuser)
     # a district has hundreds of sites: the overview lists the first SITES_ON_OVERVIEW, silent ones first
     sites = services.plan_sites(plan).select_related("town").order_by(F("last_seen_ts").asc(nulls_first=True), "kind", "code")
     ctx["sites"] = list(sites[:SITES_ON_OVERVIEW])
@@ -38,7 +37,8 @@ def index(request):
 
 @members_only
 def site(request, code: str):
-    s = get_object_or_404(Site.objects.select_related("town", "responsible_unit"), code=code)
+    s = get_object_or_404(services.plan_sites(current_plan(request)).select_related("plan", "town", "responsible_unit"),
+                          code=code)
     ctx = services.site_detail(s)
     if ctx.get("pue_monthly"):
         ctx["trend"] = {"name": "PUE", "values": ctx["pue_monthly"], "limit": ctx["pue_limit"],
@@ -75,5 +75,6 @@ def _site_tables(ctx: dict) -> dict[str, ChartTable]:
 
 @members_only
 def rejects(request):
-    page = Paginator(RejectedReading.objects.all(), 100).get_page(request.GET.get("page"))
+    rejects = services.plan_rejects(current_plan(request), unknown_meters=request.user.is_superuser)
+    page = Paginator(rejects, 100).get_page(request.GET.get("page"))
     return render(request, "monitoring/rejects.html", {"page": page})

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from pydantic import create_model
 
+from carbonpeak.core.permissions import visible_plans
 from carbonpeak.plan import export, selectors
-from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, Task
+from carbonpeak.plan.models import Indicator, ResponsibleUnit, Task
 from carbonpeak.plan.planfile import IndicatorSpec
 
 router = Router(tags=["plan"])
@@ -63,30 +64,30 @@ class UnitResponsibilities(Schema):
     indicators: list[IndicatorOut]
 
 
-def _tasks(plan_code: str):
-    return (Task.objects.filter(action__plan__code=plan_code).select_related("action")
+def _tasks(request, plan_code: str):
+    return (Task.objects.filter(action__plan=selectors.get_plan(request, plan_code)).select_related("action")
             .prefetch_related("unit_links__unit"))
 
 
 @router.get("/plans", response=list[PlanOut])
 def list_plans(request):
-    return [export.plan_dict(p) for p in Plan.objects.all()]
+    return [export.plan_dict(p) for p in visible_plans(request.user)]
 
 
 @router.get("/plans/{plan_code}", response=PlanOut)
 def get_plan(request, plan_code: str):
-    return export.plan_dict(selectors.get_plan(plan_code))
+    return export.plan_dict(selectors.get_plan(request, plan_code))
 
 
 @router.get("/plans/{plan_code}/export")
 def export_plan(request, plan_code: str) -> dict:
     """The whole plan in one document, the same as `carbonpeak plan export --format json`."""
-    return export.export_plan(selectors.get_plan(plan_code))
+    return export.export_plan(selectors.get_plan(request, plan_code))
 
 
 @router.get("/plans/{plan_code}/tasks", response=list[TaskOut])
 def list_tasks(request, plan_code: str, action: int | None = None):
-    tasks = _tasks(plan_code)
+    tasks = _tasks(request, plan_code)
     if action is not None:
         tasks = tasks.filter(action__number=action)
     return [export.task_dict(t) for t in tasks]
@@ -94,12 +95,12 @@ def list_tasks(request, plan_code: str, action: int | None = None):
 
 @router.get("/plans/{plan_code}/tasks/{task_code}", response=TaskOut)
 def get_task(request, plan_code: str, task_code: str):
-    return export.task_dict(get_object_or_404(_tasks(plan_code), code=task_code))
+    return export.task_dict(get_object_or_404(_tasks(request, plan_code), code=task_code))
 
 
 @router.get("/plans/{plan_code}/units", response=list[UnitOut])
 def list_units(request, plan_code: str, kind: str | None = None):
-    units = ResponsibleUnit.objects.filter(plan__code=plan_code).prefetch_related("members")
+    units = ResponsibleUnit.objects.filter(plan=selectors.get_plan(request, plan_code)).prefetch_related("members")
     if kind:
         units = units.filter(kind=kind)
     return [export.unit_dict(u) for u in units]
@@ -108,7 +109,7 @@ def list_units(request, plan_code: str, kind: str | None = None):
 @router.get("/plans/{plan_code}/units/{unit_code}", response=UnitResponsibilities)
 def get_unit(request, plan_code: str, unit_code: str):
     """A unit's responsibilities: every task and indicator it answers for, directly or through a group."""
-    unit = get_object_or_404(ResponsibleUnit, plan__code=plan_code, code=unit_code)
+    unit = get_object_or_404(ResponsibleUnit, plan=selectors.get_plan(request, plan_code), code=unit_code)
     tasks = selectors.unit_tasks(unit).prefetch_related("unit_links__unit")
     return {
         "unit": export.unit_dict(unit),
@@ -121,7 +122,7 @@ def get_unit(request, plan_code: str, unit_code: str):
 @router.get("/plans/{plan_code}/indicators", response=list[IndicatorOut])
 def list_indicators(request, plan_code: str, task: str | None = None,
                     year: int | None = Query(None, ge=1900, le=2100)):
-    indicators = Indicator.objects.filter(plan__code=plan_code).select_related("task", "phase_goal")
+    indicators = Indicator.objects.filter(plan=selectors.get_plan(request, plan_code)).select_related("task", "phase_goal")
     if task:
         indicators = indicators.filter(task__code=task)
     if year:
@@ -131,6 +132,6 @@ def list_indicators(request, plan_code: str, task: str | None = None,
 
 @router.get("/plans/{plan_code}/indicators/{code}", response=IndicatorOut)
 def get_indicator(request, plan_code: str, code: str):
-    indicator = get_object_or_404(Indicator.objects.select_related("task", "phase_goal"), plan__code=plan_code,
+    indicator = get_object_or_404(Indicator.objects.select_related("task", "phase_goal"), plan=selectors.get_plan(request, plan_code),
                                   code=code)
     return export.indicator_dict(indicator)

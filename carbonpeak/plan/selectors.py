@@ -23,24 +23,30 @@ def plan_or_default(code: str | None) -> Plan | None:
 def current_plan(request: HttpRequest) -> Plan | None:
     """The plan a page or API request is about: every view asks this, never `default_plan()`.
 
-    Today the plan named by ``?plan=CODE``, else the default; plan-scoped URLs (issue #15) resolve it here too.
+    The plan of the URL's `/p/<code>/` prefix or `?plan=CODE` (404 if unknown or not visible to the user), else the
+    API token's plan, the user's last chosen or only plan, the default (`carbonpeak.core.plan`).
     """
     if not hasattr(request, "_carbonpeak_plan"):
-        request._carbonpeak_plan = plan_or_default(request.GET.get("plan"))
+        from carbonpeak.core.plan import request_plan
+
+        request._carbonpeak_plan = request_plan(request)
     return request._carbonpeak_plan
 
 
-def plan_or_404(code: str | None) -> Plan:
-    """`plan_or_default(code)`, or Http404 (a 404 page, or 404 in the API) when there is no such plan."""
-    plan = plan_or_default(code)
+def plan_or_404(request: HttpRequest) -> Plan:
+    """`current_plan(request)`, or Http404 (a 404 page, or 404 in the API) when no plan is loaded."""
+    plan = current_plan(request)
     if plan is None:
         raise Http404("no plan")
     return plan
 
 
-def get_plan(code: str) -> Plan:
+def get_plan(request: HttpRequest, code: str) -> Plan:
+    """The plan a URL names by its code (`/plan/<code>/…`): 404 if not loaded or not visible to the user."""
+    from carbonpeak.core.permissions import can_view_plan
+
     plan = Plan.objects.filter(code=code).first()
-    if plan is None:
+    if plan is None or not can_view_plan(getattr(request, "user", None), plan):
         raise Http404(f"no plan {code!r}")
     return plan
 

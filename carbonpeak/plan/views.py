@@ -13,7 +13,7 @@ def index(request):
 
 
 def overview(request, plan_code: str):
-    plan = selectors.get_plan(plan_code)
+    plan = selectors.get_plan(request, plan_code)
     actions = plan.actions.annotate(
         task_count=Count("tasks", distinct=True), indicator_count=Count("tasks__indicators", distinct=True)
     )
@@ -39,14 +39,14 @@ def overview(request, plan_code: str):
 
 
 def action(request, plan_code: str, number: int):
-    plan = selectors.get_plan(plan_code)
+    plan = selectors.get_plan(request, plan_code)
     action = get_object_or_404(plan.actions, number=number)
     tasks = action.tasks.prefetch_related("indicators", "unit_links__unit")
     return render(request, "plan/action.html", {"plan": plan, "action": action, "tasks": tasks})
 
 
 def task(request, plan_code: str, code: str):
-    plan = selectors.get_plan(plan_code)
+    plan = selectors.get_plan(request, plan_code)
     task = get_object_or_404(Task.objects.select_related("action"), action__plan=plan, code=code)
     links = list(task.unit_links.select_related("unit", "via_group"))
     return render(request, "plan/task.html", {
@@ -59,7 +59,7 @@ def task(request, plan_code: str, code: str):
 
 
 def unit(request, plan_code: str, code: str):
-    plan = selectors.get_plan(plan_code)
+    plan = selectors.get_plan(request, plan_code)
     unit = get_object_or_404(plan.units, code=code)
     tasks = selectors.unit_tasks(unit)
     lead_codes = set(selectors.unit_lead_tasks(unit).values_list("code", flat=True))
@@ -73,7 +73,7 @@ def unit(request, plan_code: str, code: str):
 
 
 def units(request, plan_code: str):
-    plan = selectors.get_plan(plan_code)
+    plan = selectors.get_plan(request, plan_code)
     units = plan.units.annotate(
         task_count=Count("task_links", distinct=True),
         lead_count=Count("task_links", filter=Q(task_links__is_lead=True), distinct=True),
@@ -82,14 +82,14 @@ def units(request, plan_code: str):
 
 
 def indicators(request, plan_code: str):
-    plan = selectors.get_plan(plan_code)
+    plan = selectors.get_plan(request, plan_code)
     return render(request, "plan/indicators.html", {
         "plan": plan, "indicators": plan.indicators.select_related("task", "phase_goal"),
     })
 
 
 def indicator(request, plan_code: str, code: str):
-    plan = selectors.get_plan(plan_code)
+    plan = selectors.get_plan(request, plan_code)
     indicator = get_object_or_404(plan.indicators.select_related("task__action", "phase_goal", "parent__plan"),
                                   code=code)
     return render(request, "plan/indicator.html", {
@@ -100,5 +100,5 @@ def indicator(request, plan_code: str, code: str):
 
 def districts(request, plan_code: str):
     """A city plan's districts: their energy, CO2 and status, ranked by the share of their intensity target met."""
-    plan = selectors.get_plan(plan_code)
+    plan = selectors.get_plan(request, plan_code)
     return render(request, "plan/districts.html", {"plan": plan, "rows": rollup.district_rows(plan)})

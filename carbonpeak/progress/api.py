@@ -48,13 +48,13 @@ def _out(issued: IssuedTarget) -> dict:
 @router.get("/issued-targets", response=list[IssuedTargetOut])
 def issued_targets(request, plan: str | None = None):
     """Every value the city issued for the plan's open targets, latest first."""
-    return [_out(i) for i in IssuedTarget.objects.filter(indicator__plan=_plan(plan)).select_related("indicator")]
+    return [_out(i) for i in IssuedTarget.objects.filter(indicator__plan=_plan(request)).select_related("indicator")]
 
 
 @router.post("/issued-targets", response={201: IssuedTargetOut})
 def issue_target(request, payload: IssuedTargetIn, plan: str | None = None):
     """Record the value the city issued (with its document) for a target the plan leaves open; office only."""
-    indicator = get_object_or_404(_plan(plan).indicators, code=payload.indicator)
+    indicator = get_object_or_404(_plan(request).indicators, code=payload.indicator)
     try:
         issued = services.record_issued(actor_for(request), indicator, payload.value, payload.document,
                                         payload.issued_on, payload.note)

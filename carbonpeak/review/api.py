@@ -50,7 +50,7 @@ def _summary(p: ProjectProposal) -> dict[str, Any]:
 
 def _visible(request, pk: int, plan: str | None) -> tuple[access.Actor, ProjectProposal]:
     actor = access.actor_for(request)
-    obj = access.visible(actor, _plan(plan)).filter(pk=pk).first()
+    obj = access.visible(actor, _plan(request)).filter(pk=pk).first()
     if obj is None:
         raise Http404("no such proposal")
     return actor, obj
@@ -62,14 +62,14 @@ def submit(request, payload: dict[str, Any] = Body(...), plan: str | None = None
     """Submit a proposal (the YAML schema as JSON) → {"id", ...the review JSON}."""
     if not 1 <= draws <= MAX_DRAWS:
         raise HttpError(422, f"draws: must be in 1..{MAX_DRAWS}")
-    obj = _call(services.submit, access.actor_for(request), _plan(plan), payload, draws=draws)
+    obj = _call(services.submit, access.actor_for(request), _plan(request), payload, draws=draws)
     return Status(201, {"id": obj.pk, **obj.result})
 
 
 @router.get("/proposals")
 def proposals(request, plan: str | None = None):
     """The proposals the caller may see, newest first."""
-    return [_summary(p) for p in access.visible(access.actor_for(request), _plan(plan))]
+    return [_summary(p) for p in access.visible(access.actor_for(request), _plan(request))]
 
 
 @router.get("/proposals/{pk}")

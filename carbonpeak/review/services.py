@@ -7,6 +7,7 @@ scenario engines).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +18,9 @@ from carbonpeak.assessment import services as assessment
 from carbonpeak.core import clock
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit
 from carbonpeak.review import access
-from carbonpeak.review.engine import Budget, FieldError, Proposal, ProposalError, Rules, load_rules, parse_proposal
+from carbonpeak.review.engine import (
+    RULES_DIR, Budget, FieldError, Proposal, ProposalError, Rules, RulesError, load_rules, parse_proposal,
+)
 from carbonpeak.review.engine import review as engine_review
 from carbonpeak.review.models import APPROVED_OUTCOMES, ProjectProposal, ReviewDecision
 from carbonpeak.scenarios import services as scenarios
@@ -27,8 +30,19 @@ DEFAULT_DRAWS = 10_000
 DEFAULT_SEED = 20220101
 
 
-def rules() -> Rules:
-    return load_rules()
+def rules_file(plan: Plan) -> Path:
+    """The plan's review rules: `review-rules/<code>.yaml` beside its plan file, else in the shipped plans/."""
+    here = Path(plan.source_file).resolve().parent if plan.source_file else RULES_DIR.parent
+    path = here / "review-rules" / f"{plan.code}.yaml"
+    return path if path.is_file() else RULES_DIR / f"{plan.code}.yaml"
+
+
+def rules(plan: Plan) -> Rules:
+    """The plan's review rules; RulesError naming the missing file when the plan has none."""
+    path = rules_file(plan)
+    if not path.is_file():
+        raise RulesError(f"plan {plan.code} has no review rules: add {path}")
+    return load_rules(path)
 
 
 def indicators(plan: Plan, codes: set[str]) -> dict[str, dict[str, Any]]:
@@ -42,7 +56,7 @@ def town_of(plan: Plan, name: str) -> ResponsibleUnit | None:
 
 def parse(plan: Plan, data: Any, file: str = "proposal") -> Proposal:
     """A validated proposal whose town is a town or street of the plan."""
-    r = rules()
+    r = rules(plan)
     p = parse_proposal(data, r.sectors, r.exceptions, file=file)
     if town_of(plan, p.town) is None:
         raise ProposalError([FieldError(file, "town", f"{p.town!r} is not a town or street of plan {plan.code}")])
@@ -115,7 +129,7 @@ def assess(plan: Plan, data: Any, file: str = "proposal", draws: int = DEFAULT_D
            seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """Review a proposal (mapping in the proposal schema) against the plan as it stands, approved projects in."""
     p = parse(plan, data, file)
-    r = rules()
+    r = rules(plan)
     town = town_of(plan, p.town)
     projects = approved(plan)
     cal = scenarios.calibration(plan)
@@ -171,7 +185,7 @@ def _plan_site(actor: access.Actor, proposal: ProjectProposal) -> None:
         data = proposal.data
         kind = SITE_KINDS.get(data.get("kind"), Site.Kind.KEY_UNIT)
         site = Site.objects.create(
-            code=f"review-{proposal.pk}", name=proposal.name, kind=kind, town=proposal.town,
+            code=f"review-{proposal.pk}", name=proposal.name, kind=kind, plan=proposal.plan, town=proposal.town,
             status=Site.Status.PLANNED, floor_area_m2=data.get("floor_area_m2"),
             it_capacity_kw=data.get("it_capacity_kw"),
             dc_generation=Site.Generation.NEW if kind == Site.Kind.DATA_CENTRE else "",

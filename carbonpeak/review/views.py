@@ -51,7 +51,10 @@ def new(request):
     """The proposal form, or (a POST with `xlsx`) a filled Excel template: one schema, the same validation."""
     if not access.can_submit(request.actor):
         raise PermissionDenied(_("You may not submit proposals."))
-    rules = services.rules()
+    try:
+        rules = services.rules(request.plan)
+    except RulesError as exc:  # a plan without review rules: say so instead of a form that cannot be checked
+        return render(request, "review/new.html", {"form": None, "errors": [str(exc)]}, status=200)
     upload = request.FILES.get("xlsx")
     form = ProposalForm(None if upload else request.POST or None, rules=rules,
                         towns=_towns(request.actor, request.plan))

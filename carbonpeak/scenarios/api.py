@@ -15,7 +15,7 @@ from ninja.security import django_auth
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.permissions import actor_for
 from carbonpeak.plan.models import Plan
-from carbonpeak.plan.selectors import current_plan, plan_or_default
+from carbonpeak.plan.selectors import plan_or_404
 from carbonpeak.scenarios import engine, services
 from carbonpeak.scenarios.permissions import copy_as, run_as, update_as
 from carbonpeak.scenarios.models import Scenario
@@ -66,10 +66,9 @@ class RunIn(Schema):
     seed: int = services.DEFAULT_SEED
 
 
-def _plan(code: str | None) -> Plan:
-    plan = plan_or_default(code)
-    if plan is None:
-        raise HttpError(404, f"no plan {code!r}" if code else "no plan is loaded")
+def _plan(request) -> Plan:
+    """The request's plan (`/p/<code>/` or `?plan=`; current_plan): 404 when none is loaded."""
+    plan = plan_or_404(request)
     services.ensure_defaults(plan)
     return plan
 
@@ -87,7 +86,7 @@ def _detail(sc: Scenario) -> dict[str, Any]:
 
 @router.get("/", response=list[ScenarioOut])
 def list_scenarios(request, plan: str | None = None):
-    return [_out(sc) for sc in Scenario.objects.filter(plan=_plan(plan)).select_related("parent").order_by("id")]
+    return [_out(sc) for sc in Scenario.objects.filter(plan=_plan(request)).select_related("parent").order_by("id")]
 
 
 @router.get("/schema")
@@ -110,7 +109,7 @@ def backtest(request, draws: int = 1000, seed: int = services.DEFAULT_SEED, plan
         raise HttpError(422, f"draws must be in 1..{services.MAX_DRAWS}")
     if not request.user.is_authenticated and draws > ANONYMOUS_MAX_DRAWS:
         raise HttpError(403, f"anonymous back-tests are limited to {ANONYMOUS_MAX_DRAWS} draws; log in for more")
-    return services.backtest(draws, seed, _plan(plan))
+    return services.backtest(draws, seed, _plan(request))
 
 
 @router.get("/progress")
@@ -118,9 +117,7 @@ def progress(request, plan: str | None = None):
     """Progress tracking (the page `/scenarios/progress/`, same figures): the plan scenario re-forecast from
     each of the last accounting years, observed years as fact, and how P(peak by 2030) and the median peak year
     moved since the forecast a year earlier. 409 when the accounting inventory cannot serve as a base."""
-    found = current_plan(request)
-    if found is None:
-        raise HttpError(404, f"no plan {plan!r}" if plan else "no plan is loaded")
+    found = _plan(request)
     services.ensure_defaults(found)
     scenario = services.plan_scenario(found)
     try:
@@ -131,13 +128,13 @@ def progress(request, plan: str | None = None):
 
 @router.get("/{slug}", response=ScenarioDetail)
 def get_scenario(request, slug: str, plan: str | None = None):
-    return _detail(get_object_or_404(Scenario, plan=_plan(plan), slug=slug))
+    return _detail(get_object_or_404(Scenario, plan=_plan(request), slug=slug))
 
 
 @router.post("/", response={201: ScenarioDetail}, auth=django_auth)
 def create_scenario(request, payload: CreateIn, plan: str | None = None):
     """Copy `copy_from` (default: the plan scenario) under a new name, then apply the changes given."""
-    the_plan = _plan(plan)
+    the_plan = _plan(request)
     source = services.find(the_plan, payload.copy_from)
     if source is None:
         raise HttpError(404, f"no scenario {payload.copy_from!r} to copy")
@@ -155,7 +152,7 @@ def create_scenario(request, payload: CreateIn, plan: str | None = None):
 @router.patch("/{slug}/levers", response=ScenarioDetail, auth=django_auth)
 def update_levers(request, slug: str, payload: UpdateIn, plan: str | None = None):
     """Merge lever (and driver, horizon) changes; each change is a new version."""
-    sc = get_object_or_404(Scenario, plan=_plan(plan), slug=slug)
+    sc = get_object_or_404(Scenario, plan=_plan(request), slug=slug)
     try:
         update_as(actor_for(request), sc, payload.levers, payload.drivers, payload.horizon)
     except (engine.ScenarioError, ValidationError) as exc:
@@ -165,7 +162,7 @@ def update_levers(request, slug: str, payload: UpdateIn, plan: str | None = None
 
 @router.post("/{slug}/run")
 def run_scenario(request, slug: str, payload: RunIn, plan: str | None = None):
-    sc = get_object_or_404(Scenario, plan=_plan(plan), slug=slug)
+    sc = get_object_or_404(Scenario, plan=_plan(request), slug=slug)
     if not request.user.is_authenticated and payload.draws > ANONYMOUS_MAX_DRAWS:
         raise HttpError(403, f"anonymous runs are limited to {ANONYMOUS_MAX_DRAWS} draws; log in for more")
     try:

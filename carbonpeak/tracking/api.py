@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from carbonpeak.core.errors import error_text
+from carbonpeak.core.plan import named_plan_code
 from carbonpeak.plan.models import Plan, ResponsibleUnit
 from carbonpeak.plan.selectors import plan_or_404 as _plan
 from carbonpeak.progress import schemas as progress_schemas
@@ -27,11 +28,11 @@ from carbonpeak.tracking.permissions import actor_for, get_or_404
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token: str):
-        return ApiToken.authenticate(token)
+        return ApiToken.authenticate(token, named_plan_code(request))  # a token acts only inside its plan
 
 
 class MemberSession:
-    """Session auth that also requires a membership (or superuser)."""
+    """Session auth that also requires a membership in the request's plan (or superuser)."""
 
     def __init__(self):
         self.inner = django_auth
@@ -40,7 +41,7 @@ class MemberSession:
         user = self.inner(request)
         if not user:
             return None
-        return user if permissions.actor_for_user(user).is_member else None
+        return user if actor_for(request).is_member else None
 
 
 router = Router(tags=["tracking"], auth=[BearerToken(), MemberSession()])
@@ -219,7 +220,7 @@ def _target_unit(actor, plan: Plan, code: str | None) -> ResponsibleUnit:
 
 @router.get("/periods", response=list[PeriodOut])
 def list_periods(request, plan: str | None = None, kind: str | None = None):
-    qs = _plan(plan).reporting_periods.order_by("start", "kind")
+    qs = _plan(request).reporting_periods.order_by("start", "kind")
     if kind:
         qs = qs.filter(kind=kind)
     return [{**{f: getattr(p, f) for f in ("id", "kind", "year", "quarter", "start", "end", "due_date")},
@@ -229,7 +230,7 @@ def list_periods(request, plan: str | None = None, kind: str | None = None):
 @router.get("/reminders", response=list[ReminderOut])
 def list_reminders(request, plan: str | None = None, period: str | None = None):
     """Units overdue for periods past their due date (one's own unit only, unless admin or leader)."""
-    actor, the_plan = actor_for(request), _plan(plan)
+    actor, the_plan = actor_for(request), _plan(request)
     the_period = _period(the_plan, period) if period else None
     items = selectors.reminders(the_plan, permissions.visible_units(actor, the_plan), the_period)
     return [{"period": r.period.code, "due_date": r.period.due_date, "unit": r.unit.code, "unit_name": r.unit.name_zh,
@@ -253,7 +254,7 @@ def _filter(qs, plan: Plan, period: str | None, unit: str | None, status: str | 
 @router.get("/indicator-reports", response=list[IndicatorReportOut])
 def list_indicator_reports(request, plan: str | None = None, period: str | None = None, unit: str | None = None,
                            status: str | None = None, current: bool = True):
-    qs = _filter(permissions.indicator_reports(actor_for(request)), _plan(plan), period, unit, status, current)
+    qs = _filter(permissions.indicator_reports(actor_for(request)), _plan(request), period, unit, status, current)
     return [_indicator_out(r) for r in qs]
 
 
@@ -265,7 +266,7 @@ def get_indicator_report(request, report_id: int):
 @router.post("/indicator-reports", response={200: IndicatorReportOut})
 def save_indicator_report(request, payload: IndicatorReportIn, plan: str | None = None):
     """Create or update the unit's draft value (and submit it with `submit: true`)."""
-    actor, the_plan = actor_for(request), _plan(plan)
+    actor, the_plan = actor_for(request), _plan(request)
     unit = _target_unit(actor, the_plan, payload.unit)
     _require_write(actor)
     period = _period(the_plan, payload.period)
@@ -284,7 +285,7 @@ def save_indicator_report(request, payload: IndicatorReportIn, plan: str | None 
 @router.get("/task-reports", response=list[TaskReportOut])
 def list_task_reports(request, plan: str | None = None, period: str | None = None, unit: str | None = None,
                       status: str | None = None, current: bool = True):
-    qs = _filter(permissions.task_reports(actor_for(request)), _plan(plan), period, unit, status, current)
+    qs = _filter(permissions.task_reports(actor_for(request)), _plan(request), period, unit, status, current)
     return [_task_out(r) for r in qs.prefetch_related("evidence")]
 
 
@@ -295,7 +296,7 @@ def get_task_report(request, report_id: int):
 
 @router.post("/task-reports", response=TaskReportOut)
 def save_task_report(request, payload: TaskReportIn, plan: str | None = None):
-    actor, the_plan = actor_for(request), _plan(plan)
+    actor, the_plan = actor_for(request), _plan(request)
     unit = _target_unit(actor, the_plan, payload.unit)
     _require_write(actor)
     period = _period(the_plan, payload.period)
@@ -317,7 +318,7 @@ def save_task_report(request, payload: TaskReportIn, plan: str | None = None):
 @router.get("/projects", response=list[ProjectOut])
 def list_projects(request, plan: str | None = None, kind: str | None = None, status: str | None = None,
                   indicator: str | None = None):
-    qs = permissions.projects(actor_for(request)).filter(plan=_plan(plan)).current()
+    qs = permissions.projects(actor_for(request)).filter(plan=_plan(request)).current()
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -334,7 +335,7 @@ def get_project(request, project_id: int):
 
 @router.post("/projects", response=ProjectOut)
 def create_project(request, payload: ProjectIn, plan: str | None = None):
-    actor, the_plan = actor_for(request), _plan(plan)
+    actor, the_plan = actor_for(request), _plan(request)
     unit = _target_unit(actor, the_plan, payload.responsible_unit)
     _require_write(actor)
     town = None
@@ -404,7 +405,7 @@ _add_steps("projects", ProjectOut)
 @router.get("/progress", response=ProgressSummaryOut)
 def plan_progress(request, plan: str | None = None):
     """Every indicator's source, value and status (on_track / at_risk / off_track / missed / no_data)."""
-    return progress_schemas.summary_out(progress.evaluate_plan(_plan(plan)))
+    return progress_schemas.summary_out(progress.evaluate_plan(_plan(request)))
 
 
 @router.get("/progress/{code}", response=ProgressOut)
@@ -412,5 +413,5 @@ def indicator_progress(request, code: str, plan: str | None = None):
     """One indicator: its declared source, the series used, reported values beside it, value and status."""
     from django.shortcuts import get_object_or_404
 
-    indicator = get_object_or_404(_plan(plan).indicators, code=code)
+    indicator = get_object_or_404(_plan(request).indicators, code=code)
     return progress_schemas.indicator_out(progress.evaluate_indicator(indicator))

@@ -33,7 +33,11 @@ class ImmutableRecordError(ValidationError):
 
 
 class Membership(models.Model):
-    """A user's place in the reporting system: one responsible unit and one role."""
+    """A user's place in one plan's reporting system: one responsible unit and one role in that plan.
+
+    A user may belong to several plans (one membership each; `plan` is the unit's, kept for the constraint and
+    for scoping); which one acts is decided by the request's plan (`core.permissions.actor_for`).
+    """
 
     class Role(models.TextChoices):
         ADMIN = "admin", _("District office admin")
@@ -41,12 +45,18 @@ class Membership(models.Model):
         REVIEWER = "reviewer", _("Unit reviewer")
         LEADER = "leader", _("Leader (read-only)")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="memberships", editable=False)
     unit = models.ForeignKey(ResponsibleUnit, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
 
     class Meta:
         ordering = ["unit", "role", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "plan"], name="one_membership_per_user_and_plan")]
+
+    def save(self, *args, **kwargs):
+        self.plan_id = self.unit.plan_id
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit.name_zh} · {self.get_role_display()}"
@@ -382,8 +392,10 @@ class ApiToken(models.Model):
         return token, raw
 
     @classmethod
-    def authenticate(cls, raw: str) -> ApiToken | None:
-        token = cls.objects.select_related("unit").filter(token_hash=hash_token(raw), revoked_at=None).first()
+    def authenticate(cls, raw: str, plan_code: str | None = None) -> ApiToken | None:
+        """The live token `raw` is, if any; given `plan_code`, only a token of that plan (it acts in no other)."""
+        tokens = cls.objects.select_related("unit__plan").filter(token_hash=hash_token(raw), revoked_at=None)
+        token = (tokens.filter(unit__plan__code=plan_code) if plan_code else tokens).first()
         if token is not None:
             cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token

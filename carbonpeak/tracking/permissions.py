@@ -55,9 +55,14 @@ def owns_task(unit: ResponsibleUnit, task: Task) -> bool:
     return unit_tasks(unit).filter(pk=task.pk).exists()
 
 
+def _plan_scoped(actor: Actor, queryset: QuerySet, field: str) -> QuerySet:
+    """Office and leader see everything of their plan only (`Actor.plan`; all for an actor bound to none)."""
+    return queryset if actor.plan is None else queryset.filter(**{field: actor.plan})
+
+
 def _unit_scoped(actor: Actor, queryset: QuerySet, field: str = "unit") -> QuerySet:
     if actor.sees_all:
-        return queryset
+        return _plan_scoped(actor, queryset, f"{field}__plan")
     if actor.unit is None:
         return queryset.none()
     return queryset.filter(**{field: actor.unit})
@@ -76,7 +81,7 @@ def task_reports(actor: Actor) -> QuerySet[TaskReport]:
 def projects(actor: Actor) -> QuerySet[Project]:
     qs = Project.objects.select_related("town", "responsible_unit", "indicator", "plan")
     if actor.sees_all:
-        return qs
+        return _plan_scoped(actor, qs, "plan")
     if actor.unit is None:
         return qs.none()
     return qs.filter(Q(responsible_unit=actor.unit) | Q(town=actor.unit))
@@ -91,7 +96,7 @@ def tokens(actor: Actor) -> QuerySet[ApiToken]:
     if actor.token is not None:
         return qs.none()
     if actor.is_admin:
-        return qs
+        return _plan_scoped(actor, qs, "unit__plan")
     if actor.role == Role.REVIEWER and actor.unit is not None:
         return qs.filter(unit=actor.unit)
     return qs.none()
@@ -123,7 +128,7 @@ def can_review(actor: Actor, record) -> bool:
     if _own_submission(actor, record) and ReviewPolicy.four_eyes_for(_record_plan_id(record)):
         return False
     if actor.role == Role.ADMIN:
-        return True
+        return actor.in_plan(_record_plan_id(record))
     return actor.role == Role.REVIEWER and actor.unit is not None and actor.unit.pk == _record_unit(record).pk
 
 
@@ -147,7 +152,7 @@ def can_manage_tokens(actor: Actor, unit: ResponsibleUnit | None = None) -> bool
     if actor.token is not None:
         return False
     if actor.is_admin:
-        return True
+        return unit is None or actor.in_plan(unit.plan_id)
     return actor.role == Role.REVIEWER and (unit is None or (actor.unit is not None and actor.unit.pk == unit.pk))
 
 

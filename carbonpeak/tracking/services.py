@@ -450,5 +450,7 @@ def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
 
 
 def set_membership(user, unit: ResponsibleUnit, role: str) -> Membership:
-    membership, _created = Membership.objects.update_or_create(user=user, defaults={"unit": unit, "role": role})
+    """The user's unit and role in the unit's plan (their memberships in other plans stay)."""
+    membership, _created = Membership.objects.update_or_create(user=user, plan=unit.plan,
+                                                               defaults={"unit": unit, "role": role})
     return membership

@@ -1,5 +1,5 @@
-"""The review's rules as data (`plans/review-examples/rules.yaml`): sector list with the 两高一低 flag, the
-plan's listed exceptions, the new-city towns and each check's plan source and failure consequence."""
+"""The review's rules as data, one file per plan (`plans/review-rules/<plan code>.yaml`): sector list with the
+两高一低 flag, the plan's listed exceptions, the new-city towns and each check's plan source and failure consequence."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-RULES_FILE = Path(__file__).resolve().parents[3] / "plans" / "review-examples" / "rules.yaml"
+RULES_DIR = Path(__file__).resolve().parents[3] / "plans" / "review-rules"
+"""The shipped plans' rules files, `<plan code>.yaml` (a plan file elsewhere keeps its own `review-rules/` beside it)."""
+EXAMPLES_DIR = RULES_DIR.parent / "review-examples"
+"""Example proposals."""
 CHECKS = ("data_centre_pue", "two_high_one_low", "added_value_intensity", "ultra_low_energy", "district_cap",
           "town_share")
 ON_FAIL = ("reject", "condition")
@@ -44,7 +47,7 @@ def parse_rules(data: Any, file: str = "rules") -> Rules:
                  new_city_towns=tuple(data.get("new_city_towns") or ()), checks=checks)
 
 
-def load_rules(path: str | Path = RULES_FILE) -> Rules:
+def load_rules(path: str | Path) -> Rules:
     import yaml
 
     path = Path(path)

@@ -8,9 +8,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from carbonpeak.review.engine.rules import RULES_FILE
+from carbonpeak.review.engine.rules import EXAMPLES_DIR
 
-EXAMPLES = RULES_FILE.parent
+EXAMPLES = EXAMPLES_DIR
 KEYS = {"energy_tce", "co2_t", "intensity_impact_pct_points", "headroom_tce_before", "headroom_tce_after",
         "p_peak_by_2030_before", "p_peak_by_2030_after", "peak_year_p50_before", "peak_year_p50_after", "checks",
         "recommendation"}

@@ -10,7 +10,7 @@ from carbonpeak.review.engine import (
     APPROVE, CONDITIONAL, REJECT, Budget, ProposalError, account_proposal, load_proposal, load_rules,
     parse_proposal, review,
 )
-from carbonpeak.review.engine.rules import RULES_FILE
+from carbonpeak.review.engine.rules import EXAMPLES_DIR, RULES_DIR
 from carbonpeak.scenarios import engine as se
 
 # GB/T 2589-2020 附录A (typed here, not read from the factor file)
@@ -29,7 +29,7 @@ DRAWS = 300
 
 @pytest.fixture(scope="module")
 def rules():
-    return load_rules()
+    return load_rules(RULES_DIR / "qingpu-2022.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -186,5 +186,5 @@ def test_field_errors_name_file_and_field(rules):
                                            ("two-high-one-low-plant.yaml", REJECT),
                                            ("office-ultra-low-energy.yaml", APPROVE)])
 def test_shipped_examples(rules, fs, base, name, expected):
-    p = load_proposal(RULES_FILE.parent / name, rules.sectors, rules.exceptions)
+    p = load_proposal(EXAMPLES_DIR / name, rules.sectors, rules.exceptions)
     assert run(p, rules, fs, base)["recommendation"] == expected

@@ -140,7 +140,7 @@ def test_demo_users(small_plan, client, settings):
     users = ensure_demo_users(small_plan)
     assert set(users) == {"office", "leader", "zhujiajiao-reporter", "zhujiajiao-reviewer", "jingwei-reporter",
                           "jingwei-reviewer", "jianguanwei-reporter"}
-    assert users["zhujiajiao-reporter"].membership.unit.name_zh == "朱家角镇"
-    assert users["office"].membership.role == "admin"
+    assert users["zhujiajiao-reporter"].memberships.get().unit.name_zh == "朱家角镇"
+    assert users["office"].memberships.get().role == "admin"
     assert ensure_demo_users(small_plan).keys() == users.keys()  # idempotent
     assert client.login(username="jianguanwei-reporter", password=DEMO_PASSWORD)

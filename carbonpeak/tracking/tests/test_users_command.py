@@ -24,7 +24,7 @@ def test_add_takes_the_password_from_the_environment(small_plan, monkeypatch):
     monkeypatch.setenv("CARBONPEAK_PASSWORD", GOOD)
     add("zjj-new-reviewer")
     user = get_user_model().objects.get(username="zjj-new-reviewer")
-    assert user.check_password(GOOD) and user.membership.role == Membership.Role.REVIEWER
+    assert user.check_password(GOOD) and user.memberships.get().role == Membership.Role.REVIEWER
     assert not user.is_staff
 
 
@@ -33,7 +33,7 @@ def test_add_takes_the_password_from_standard_input(small_plan, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(GOOD + "\n"))
     add("first-admin", unit="区发改委", role="admin")
     user = get_user_model().objects.get(username="first-admin")
-    assert user.check_password(GOOD) and user.is_staff and user.membership.unit.code == "fgw"
+    assert user.check_password(GOOD) and user.is_staff and user.memberships.get().unit.code == "fgw"
 
 
 @pytest.mark.parametrize("password, rule", [("short1", "too short|太短"), ("password123", "too common|太常见")])

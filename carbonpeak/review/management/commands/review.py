@@ -33,8 +33,8 @@ class Command(BaseCommand):
         the_plan = plan_or_default(plan)
         if the_plan is None:
             raise CommandError(f"no plan {plan!r} is loaded" if plan else "no plan is loaded")
-        rules = services.rules()
         try:
+            rules = services.rules(the_plan)
             p = load_proposal(options["file"], rules.sectors, rules.exceptions)
             result = services.assess(the_plan, p.to_dict(), file=options["file"], draws=options["draws"],
                                      seed=options["seed"])
