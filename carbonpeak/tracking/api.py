@@ -374,6 +374,8 @@ def _step(request, kind: str, record_id: int, step: str, payload: ReviewIn | Non
     comment = payload.comment if payload else ""
     if step == "submit":
         record = _call(services.submit, actor, record)
+    elif step == "withdraw":
+        record = _call(services.withdraw, actor, record)
     elif step == "approve":
         record = _call(services.approve, actor, record, comment)
     else:
@@ -385,6 +387,12 @@ def _add_steps(kind: str, schema) -> None:
     @router.post(f"/{kind}/{{record_id}}/submit", response=schema, operation_id=f"{kind}_submit".replace("-", "_"))
     def submit(request, record_id: int):
         return _step(request, kind, record_id, "submit")
+
+    @router.post(f"/{kind}/{{record_id}}/withdraw", response=schema,
+                 operation_id=f"{kind}_withdraw".replace("-", "_"))
+    def withdraw(request, record_id: int):
+        """Take a submission back before it is reviewed (submitted → draft)."""
+        return _step(request, kind, record_id, "withdraw")
 
     @router.post(f"/{kind}/{{record_id}}/approve", response=schema,
                  operation_id=f"{kind}_approve".replace("-", "_"))

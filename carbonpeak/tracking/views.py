@@ -313,7 +313,7 @@ def review_bulk(request):
     actor = request.actor
     _require_reviewer(actor)
     records = []
-    for item in request.POST.getlist("records"):
+    for item in dict.fromkeys(request.POST.getlist("records")):  # a record ticked twice is approved once
         kind, _sep, pk = item.partition(":")
         if not pk.isdigit():
             raise Http404("unknown record")

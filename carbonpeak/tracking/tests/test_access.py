@@ -79,6 +79,9 @@ ENDPOINTS = [
     ("POST", "/tracking/projects/{zjj_project_sub.pk}/review/", {"decision": "approve"}, ZJJ_REVIEW),
     ("POST", "/tracking/projects/{jw_project.pk}/review/", {"decision": "approve"}, JW_REVIEW),
     ("POST", "/tracking/task-reports/{zjj_task.pk}/submit/", {}, ZJJ_EDIT),
+    ("POST", "/tracking/indicator-reports/{zjj_ind.pk}/withdraw/", {}, ZJJ_EDIT),
+    ("POST", "/tracking/review/approve/", {"records": "indicator-reports:{zjj_ind.pk}"},
+     (302, 403, 302, 403, 403, 302, 403, 404, 403)),
     ("POST", "/tracking/task-reports/{jw_task.pk}/submit/", {}, JW_EDIT),
     ("POST", "/tracking/task-reports/{zjj_task.pk}/delete/", {}, ZJJ_EDIT),
     ("POST", "/tracking/indicator-reports/{zjj_approved.pk}/correct/", {"value": "0.9"}, ZJJ_EDIT),
@@ -115,6 +118,7 @@ ENDPOINTS = [
     ("JSON", "/api/tracking/indicator-reports/{jw_ind.pk}/approve", {}, API_JW_REVIEW),
     ("JSON", "/api/tracking/indicator-reports/{zjj_ind.pk}/return", {"comment": "请补充"}, API_ZJJ_REVIEW),
     ("JSON", "/api/tracking/task-reports/{zjj_task.pk}/submit", {}, API_ZJJ_WRITE),
+    ("JSON", "/api/tracking/indicator-reports/{zjj_ind.pk}/withdraw", {}, API_ZJJ_WRITE),
     ("JSON", "/api/tracking/projects/{zjj_project_sub.pk}/approve", {}, API_ZJJ_REVIEW),
     ("JSON", "/api/tracking/projects/{zjj_project.pk}/submit", {}, API_ZJJ_WRITE),
 ]

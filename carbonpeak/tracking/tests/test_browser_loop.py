@@ -33,7 +33,15 @@ def test_reporting_loop(page, browser_login, members, qingpu_plan):
     page.fill(f"#value-{first.code}", "12.5")
     page.fill(f"#note-{first.code}", "含新增屋顶光伏")
     page.fill(f"#value-{second.code}", "3")
-    assert page.locator(f"#value-{first.code}").get_attribute("data-unsaved") == "1"  # the leave-page warning is armed
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.click("#nav-reminders")  # leaving with typed values asks first; staying keeps them
+    for _poll in range(50):
+        if dialogs:
+            break
+        page.wait_for_timeout(100)
+    assert dialogs == ["beforeunload"] and "/units/zhujiajiao/" in page.url
+    assert page.input_value(f"#value-{first.code}") == "12.5"
     page.click("#submit-all")
     page.wait_for_load_state("networkidle")
     assert page.locator(".messages li.success").count() == 1
