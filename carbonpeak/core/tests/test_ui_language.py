@@ -229,9 +229,6 @@ def pages(demo) -> dict[tuple[str, str], str]:
                 assert response.status_code < 500, url
                 if response.status_code == 200 and "html" in response.get("Content-Type", ""):
                     seen.setdefault((language, url), response.content.decode())
-    import json, os  # TEMPDUMP
-    if os.environ.get("WORDS_DUMP"):  # TEMPDUMP
-        json.dump([[k[0], k[1], v] for k, v in seen.items()], open(os.environ["WORDS_DUMP"], "w"))  # TEMPDUMP
     return seen
 
 
