@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 
 from carbonpeak.accounting.engine.carriers import CARRIERS, SECTORS
+from carbonpeak.accounting.engine.units import UNITS, chinese_name
 
 
 def _english() -> bool:
@@ -34,3 +35,10 @@ def accepted_sectors() -> list[str]:
     """How an upload file may name each sector (see `accepted_carriers`)."""
     en = _english()
     return [f"{k} ({name_en})" if en else name_zh for k, (name_zh, name_en) in SECTORS.items()]
+
+
+def unit_labels() -> dict[str, str]:
+    """Unit symbol → its name in the active language: the Chinese spelling the importer also accepts (吨标准煤 for
+    tce, 千瓦时 for kWh) in the Chinese UI, the symbol in the English UI."""
+    en = _english()
+    return {u: u if en else chinese_name(u) for u in UNITS}

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carbonpeak.core.charts import ChartTable, pairs_table, series_table
-from carbonpeak.accounting.labels import accepted_carriers, accepted_sectors, carrier_labels, sector_labels
+from carbonpeak.accounting.labels import (accepted_carriers, accepted_sectors, carrier_labels, sector_labels,
+                                          unit_labels)
+from carbonpeak.accounting.messages import readable_rule, readable_warning
 from carbonpeak.accounting import services
 from carbonpeak.accounting.services import CO2_INTENSITY_ROLE
 from carbonpeak.accounting.permissions import import_as, town_scope
@@ -94,7 +96,9 @@ def inventory(request: HttpRequest, year: int) -> HttpResponse:
         "lmdi_error": lmdi_error, "factor_sets": FactorSet.objects.all(), "method": method,
         "assessment_label": METHOD_LABELS[run.result.get("assessment_method", method)],
         "statuses": _target_statuses(plan, year),
-        "summary": summary, "warnings": run.result.get("warnings", []), "pct": _percentages(view, summary),
+        "summary": summary, "warnings": [readable_warning(w) for w in run.result.get("warnings", [])],
+        "rules": [readable_rule(r) for r in ((view or {}).get("dual_control") or {}).get("rules", [])],
+        "pct": _percentages(view, summary),
         "sector_rows": [(chart["labels"]["sectors"].get(k, k), k, r) for k, r in (view or {}).get("by_sector", {}).items()],
         "carrier_rows": [(chart["labels"]["carriers"].get(k, k), k, r) for k, r in (view or {}).get("by_carrier", {}).items()],
     })
@@ -172,7 +176,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 return redirect("accounting:upload")
     return render(request, "accounting/upload.html", {"plan": plan, "errors": errors, "total": total,
                                                       "columns": "entity,sector,carrier,quantity,unit,year",
-                                                      "carriers": accepted_carriers(), "sectors": accepted_sectors()})
+                                                      "carriers": accepted_carriers(), "sectors": accepted_sectors(),
+                                                      "units": list(unit_labels().values())})
 
 
 def factor_sets(request: HttpRequest) -> HttpResponse:

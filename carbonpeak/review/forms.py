@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from carbonpeak.accounting.labels import carrier_labels
+from carbonpeak.accounting.labels import carrier_labels, unit_labels
 from carbonpeak.accounting.engine.units import UNITS
 from carbonpeak.review.engine import KINDS, Rules
 
@@ -38,7 +38,7 @@ class ProposalForm(forms.Form):
         self.fields["sector"].choices = [(k, s.get("name_zh", k)) for k, s in rules.sectors.items()]
         self.fields["exception"].choices = [("", "—"), *rules.exceptions.items()]
         carriers = [("", "—"), *carrier_labels().items()]
-        units = [(u, u) for u in UNITS]
+        units = list(unit_labels().items())
         parts = (("carrier", _("carrier")), ("quantity", _("quantity per year")), ("unit", _("unit")))
         for prefix, n, label in (("energy", ENERGY_ROWS, _("Energy")), ("feedstock", 1, _("Feedstock"))):
             for i in range(n):

@@ -93,6 +93,13 @@ _ALIASES: dict[str, str] = {
 }
 
 
+def chinese_name(unit: str) -> str:
+    """A unit's Chinese name, as the importer also accepts it (tce → 吨标准煤, kWh → 千瓦时); the symbol if none."""
+    names = [a for a, u in _ALIASES.items()
+             if u == unit and not any(ch.isascii() and (ch.isalnum() or ch == "^") for ch in a)]
+    return max(names, key=len, default=unit)
+
+
 def _normalise(text: str) -> str:
     s = str(text).strip().replace(" ", "").replace("\u3000", "").replace("³", "3").lower()
     return s.replace("×10⁴", "10^4").replace("x10^4", "10^4").replace("×10^4", "10^4").replace("1e4", "10^4")

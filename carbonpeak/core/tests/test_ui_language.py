@@ -38,7 +38,8 @@ CHINESE_IN_ENGLISH = ["全区", "万千瓦", "吨标准煤", "万元", "未填�
 class _Visible(HTMLParser):
     """The text a reader sees in the page's language: no tags, attributes, scripts, styles or JSON islands, and
     no part marked as another language (`lang="en"` on a note the plan file has in English only: data, announced
-    as such to screen readers, WCAG 3.1.2)."""
+    as such to screen readers, WCAG 3.1.2) or as not to be translated (`translate="no"`: a file's column names,
+    a factor file's citations, as written)."""
 
     HIDDEN = {"script", "style", "template"}
 
@@ -58,7 +59,7 @@ class _Visible(HTMLParser):
             self.lang = (a.get("lang") or "")[:2]
         if self._foreign and tag == self._foreign[-1][0]:
             self._foreign[-1][1] += 1
-        elif a.get("lang") and a["lang"][:2] != self.lang:
+        elif (a.get("lang") and a["lang"][:2] != self.lang) or a.get("translate") == "no":
             self._foreign.append([tag, 1])
         if tag in self.HIDDEN:
             self._hidden += 1
@@ -230,9 +231,6 @@ def pages(demo) -> dict[tuple[str, str], str]:
                 assert response.status_code < 500, url
                 if response.status_code == 200 and "html" in response.get("Content-Type", ""):
                     seen.setdefault((language, url), response.content.decode())
-    import json, os  # TEMPDUMP
-    if os.environ.get("WORDS_DUMP"):  # TEMPDUMP
-        json.dump([[k[0], k[1], v] for k, v in seen.items()], open(os.environ["WORDS_DUMP"], "w"))  # TEMPDUMP
     return seen
 
 

@@ -272,7 +272,7 @@ def test_qingpu_units_match_the_plan_brackets(qingpu, plan_text):
 # 超过 ("more than") is ">", 不低于/不少于/达到/以上 are ">=", 不高于 is "<=".
 EXPECTED = {
     "energy-intensity-gdp": (14, "%", 2025, "reduce-by"),
-    "carbon-peak-year": (2030, "year", 2030, "<="),
+    "carbon-peak-year": (2030, "年", 2030, "<="),
     "pv-capacity-added": (29.4, "万千瓦", 2025, ">="),
     "hydrogen-stations-new": (9, "座", 2025, ">="),
     "coal-consumption": (0, "万吨", 2025, "="),

@@ -40,7 +40,8 @@ def rows_by_code(ws):
 
 def test_template_has_chinese_headers_and_the_units_indicators(reporter, period):
     ws = template(reporter, period, "jingwei")[excel.SHEET]
-    assert [c.value for c in ws[excel.HEADER_ROW]] == ["指标代码", "指标名称", "单位", "目标值", "目标年份", "本期数值", "说明"]
+    assert [c.value for c in ws[excel.HEADER_ROW]] == ["指标代码", "指标名称", "单位", "目标值", "目标年份", "本期数值", "说明",
+                                                     "牵头单位"]
     assert ws["B2"].value == "区经委" and ws["C2"].value == "jingwei" and ws["B3"].value == "2024Q1"
     # 区经委 is named on tasks 1.1 (PV) and 2.1 (green factories), not 3.1 (chargers)
     assert set(rows_by_code(ws)) == {"pv-capacity-added", "green-factories"}
