@@ -129,7 +129,7 @@ DEFAULT_DRIVERS: dict[str, Any] = {
     "transit_energy_ratio": TRI(0.1, 0.2, 0.3),
     "pue_base": N(1.55, 0.05, min=1.1),
     "pue_new_baseline": N(1.45, 0.04, min=1.1),
-    "pv_installed_base": 294.0,
+    "pv_installed_base": 0.0,
     "correlations": {"gdp_growth~intensity_shock": -0.5, "ev_new_share_trend~electrification": 0.5},
 }
 
@@ -139,7 +139,8 @@ BASE_STATE: dict[str, tuple[int, str]] = {
     "ev_new_share_base": (2021, "illustrative default (Shanghai new private cars 2021, ~20% BEV)"),
     "green_share_base": (2021, "illustrative default (plan's 2025 target 75% minus 5 points)"),
     "pue_base": (2021, "illustrative default (older Shanghai data-centre fleet)"),
-    "pv_installed_base": (2025, "the plan's 2021-2025 target (294 MW, 29.4万千瓦) taken as met"),
+    "pv_installed_base": (2020, "none assumed since the plan period's start; a state only, base-year PV output "
+                                "is in the inventory"),
 }
 """Base-year states: observed values (accounting, monitoring, approved reports) replace these defaults;
 a default used for another base year is a fallback and is listed in the run's notes."""
