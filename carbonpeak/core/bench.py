@@ -140,8 +140,11 @@ def p95_ms(server: Server, path: str, cookie: str, per_client: int) -> float:
 def page_bytes(server: Server, path: str, cookie: str) -> int:
     """HTML plus the scripts and stylesheets the page loads, as transferred to a browser (gzip/brotli accepted)."""
     encoding = "gzip, br"
-    _status, html, _r = server.get(path, cookie, encoding=encoding)
+    status, html, response = server.get(path, cookie, encoding=encoding)
     total = len(html)
+    if status in (301, 302):  # e.g. /plan/ → the plan's overview: both transfers count
+        _status, html, _r = server.get(response.getheader("Location"), cookie, encoding=encoding)
+        total += len(html)
     text = html.decode("utf-8", "replace") if not html.startswith(b"\x1f\x8b") else ""
     for asset in sorted(set(re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', text))):
         total += len(server.get(asset, encoding=encoding)[1])
