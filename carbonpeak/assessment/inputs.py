@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from carbonpeak.accounting import services as accounting
 from carbonpeak.accounting.engine.inventory import compute_inventory
-from carbonpeak.core import clock
+from carbonpeak.core import clock, memo
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit, TaskUnit
 from carbonpeak.tracking import selectors as tracking_selectors
 from carbonpeak.tracking.models import AuditEntry, IndicatorReport, ReportingPeriod, ReviewStatus, TaskReport
@@ -41,6 +41,7 @@ def dual_control(plan: Plan) -> dict:
     return targets | {"caps": caps}
 
 
+@memo.memoised  # the barometer reads each year twice (energy, CO2)
 def energy_by_town(plan: Plan, year: int) -> dict[str, dict[str, float]]:
     """{town name_zh: {"energy_tce", "co2_t", ...}} of the year's energy records (accounting's factors)."""
     df = accounting.records_frame(plan, year)

@@ -1,7 +1,7 @@
 """Benchmark figures for `carbonpeak bench`: the pages people open most, on the production server.
 
 One run starts `carbonpeak up` (gunicorn, as a district runs it, without the worker) on a fresh home with the demo
-data (SQLite; `CARBONPEAK_BENCH_DATABASE_URL` names a throwaway PostgreSQL database instead: the bench fills it
+data of the main job's plan (`bench_plan`) (SQLite; `CARBONPEAK_BENCH_DATABASE_URL` names a throwaway PostgreSQL database instead: the bench fills it
 with the demo), then 20 clients at once, each with its own keep-alive connection and session, request:
 
 - `core_healthz_p95_ms`: the health endpoint (one `SELECT 1`): what the server itself costs;
@@ -34,6 +34,18 @@ GOAL_DASHBOARD_P95_MS = 150.0
 OFFICE, REPORTER, PASSWORD = "office", "zhujiajiao-reporter", "carbonpeak-demo"  # tracking.users demo accounts
 
 
+def bench_plan() -> str:
+    """The plan the main job serves (CARBONPEAK_PLAN), else the first shipped plan with a demo fixture."""
+    from django.conf import settings
+
+    from carbonpeak.plan.planfile import PLANS_DIR
+
+    fixtures = sorted((PLANS_DIR / "demo").glob("*.yaml"))
+    if not (settings.CARBONPEAK_PLAN_CODE or fixtures):
+        raise RuntimeError("set CARBONPEAK_PLAN to the plan the bench serves")
+    return settings.CARBONPEAK_PLAN_CODE or fixtures[0].stem
+
+
 class Server:
     """`carbonpeak up` in a subprocess on a free loopback port."""
 
@@ -42,7 +54,7 @@ class Server:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE")}
-        env.update(CARBONPEAK_HOME=str(home), CARBONPEAK_PLAN=env.get("CARBONPEAK_PLAN") or "qingpu-2022")
+        env.update(CARBONPEAK_HOME=str(home), CARBONPEAK_PLAN=bench_plan())
         if os.environ.get("CARBONPEAK_BENCH_DATABASE_URL"):
             env["DATABASE_URL"] = os.environ["CARBONPEAK_BENCH_DATABASE_URL"]
         self.log = (home / "up.log").open("w")
@@ -128,8 +140,11 @@ def p95_ms(server: Server, path: str, cookie: str, per_client: int) -> float:
 def page_bytes(server: Server, path: str, cookie: str) -> int:
     """HTML plus the scripts and stylesheets the page loads, as transferred to a browser (gzip/brotli accepted)."""
     encoding = "gzip, br"
-    _status, html, _r = server.get(path, cookie, encoding=encoding)
+    status, html, response = server.get(path, cookie, encoding=encoding)
     total = len(html)
+    if status in (301, 302):  # e.g. /plan/ → the plan's overview: both transfers count
+        _status, html, _r = server.get(response.getheader("Location"), cookie, encoding=encoding)
+        total += len(html)
     text = html.decode("utf-8", "replace") if not html.startswith(b"\x1f\x8b") else ""
     for asset in sorted(set(re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', text))):
         total += len(server.get(asset, encoding=encoding)[1])

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from carbonpeak.core import clock, memo, pdf
-
 from carbonpeak.plan.selectors import current_plan
 
 
@@ -46,7 +45,8 @@ def _panel(module, request, plan) -> str | None:
 def dashboard_panels(request, plan) -> list[str]:
     """HTML panels contributed by domain apps: `carbonpeak.<app>.dashboard.panel(request, plan) -> str | None`
     (None: nothing to show, e.g. no energy records yet)."""
-    return [html for module in _panel_modules() if hasattr(module, "panel") and (html := _panel(module, request, plan))]
+    return [html for module in _panel_modules()
+            if hasattr(module, "panel") and (html := _panel(module, request, plan))]
 
 
 def headline(request, plan) -> dict:

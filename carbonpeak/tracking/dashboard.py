@@ -12,6 +12,7 @@ def headline(request, plan) -> dict | None:
     from carbonpeak.tracking.permissions import actor_for
 
     effective = TaskReport.objects.effective().filter(task__action__plan=plan)
+    # the latest period; of a year and its fourth quarter (ending the same day), the year
     latest = effective.order_by("-period__end", "period__start").select_related("period").first()
     if latest is None:
         return None
