@@ -16,11 +16,9 @@ kept out of energy consumption control. Renewable electricity (local PV, wind, t
 separately. The non-fossil share counts non-fossil carriers plus the grid's cited non-fossil share of
 purchased grid electricity.
 
-Dual control (双控), per method (当量值 or 等价值): the total energy counted for control is all energy less feedstock
+Dual control (双控), per method (当量值 or 等价值): the energy counted for control is all energy less feedstock
 (发改环资〔2022〕803号) less new renewable electricity beyond the 2020 base (发改运行〔2022〕1258号), year by year;
-energy intensity is computed on all energy less feedstock only: 803号 deducts feedstock from the total *and* the
-intensity, 1258号 deducts new renewables "在全国和地方能源消费总量考核时" (in the total's assessment); see
-docs/dual-control.md for the texts. Energy and CO2 intensity per 10,000 yuan of GDP at constant prices, progress against the reduction targets
+energy and CO2 intensity per 10,000 yuan of GDP at constant prices, progress against the reduction targets
 (the plan: energy per unit GDP -14% in 2025 vs 2020; CO2 per unit GDP when one is declared, 国办发〔2024〕39号)
 along a geometric trajectory, total-energy and CO2 caps (a cap is compared only with energy of its own
 method), and the zero-coal check.
@@ -57,8 +55,7 @@ METHOD_KEYS = {
 RENEWABLE_BASE_YEAR = 2020
 FEEDSTOCK_RULE = "发改环资〔2022〕803号: 原料用能不纳入能源消费总量和强度控制 (feedstock excluded)"
 RENEWABLE_RULE = ("发改运行〔2022〕1258号: 以2020年可再生能源电力消费量为基数, 新增的可再生能源电力消费量在能源消费"
-                  "总量考核时予以扣除, 能耗强度不扣除 (renewable electricity beyond the 2020 base deducted from the "
-                  "total counted for control, not from the energy of the intensity)")
+                  "总量和强度考核时扣除 (renewable electricity beyond the 2020 base deducted)")
 NO_RENEWABLE_BASE = ("发改运行〔2022〕1258号: 无2020年可再生能源电力消费数据, 无扣除基数, 未扣除 "
                      "(no 2020 renewable electricity data: no deduction base, nothing deducted)")
 
@@ -371,9 +368,8 @@ def constant_price_gdp(values: Mapping[int, tuple[float, int]], price_base_year:
 
 def control_energy(by_year: Mapping[int, Mapping[str, float]], method: str,
                    base_year: int = RENEWABLE_BASE_YEAR) -> dict[int, dict[str, Any]]:
-    """Per year and method: all energy, feedstock, renewable electricity, the new-renewable deduction, the total
-    energy counted for dual control (all − feedstock − deduction) and the energy of the intensity (all − feedstock:
-    1258号 deducts new renewables from the total only), with the rules applied named.
+    """Per year and method: all energy, feedstock, renewable electricity, the new-renewable deduction and the
+    energy counted for dual control (all − feedstock − deduction), with the rules applied named.
 
     The deduction is renewable electricity consumed beyond the base year's (kWh, never negative), converted
     at the year's rate of the method; without base-year data there is no deduction base and nothing is deducted.
@@ -392,14 +388,13 @@ def control_energy(by_year: Mapping[int, Mapping[str, float]], method: str,
             "energy_tce": r[k["energy"]], "feedstock_tce": feedstock, "renewable_tce": renewable,
             "renewable_kwh": kwh, "renewable_base_kwh": base_kwh, "renewable_deduction_kwh": deduct_kwh,
             "renewable_deduction_tce": deduct, "dual_control_energy_tce": r[k["energy"]] - feedstock - deduct,
-            "intensity_energy_tce": r[k["energy"]] - feedstock,
             "rules": [FEEDSTOCK_RULE, RENEWABLE_RULE if base_kwh is not None else NO_RENEWABLE_BASE],
         }
     return out
 
 
 METHOD_FIGURES = ("energy_tce", "feedstock_tce", "renewable_tce", "renewable_deduction_tce",
-                  "dual_control_energy_tce", "intensity_energy_tce")
+                  "dual_control_energy_tce")
 
 
 def by_method(by_year: Mapping[int, Mapping[str, float]]) -> dict[str, Any]:
@@ -431,8 +426,7 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
                  factor_set: str = "") -> dict[str, Any]:
     """Energy and CO2 dual control by year: intensity per 10,000 yuan GDP (constant prices), progress, caps.
 
-    Caps are compared with the total counted for control (`control_energy`: feedstock and new renewables out),
-    intensity uses all energy less feedstock (1258号 deducts new renewables from the total only), by `method`.
+    Energy is that counted for control (`control_energy`: feedstock and new renewables out), by `method`.
     `gdp`: {year: GDP in 10^4 yuan at constant prices}. A year without GDP gets no intensity (None), never
     an interpolated one. `energy_cap_tce`: one cap for every year or a cap by year, declared in `cap_method`
     (default: `method`); a cap of the other method is not compared (the row says which method it is in).
@@ -453,13 +447,13 @@ def dual_control(by_year: Mapping[int, Mapping[str, float]], gdp: Mapping[int, f
     energy = control_energy(by_year, method, base_year)
     co2_target_year = co2_target_year or target_year
     base_g = gdp.get(base_year)
-    base_ei = energy[base_year]["intensity_energy_tce"] / base_g if base_year in energy and base_g else None
+    base_ei = energy[base_year]["dual_control_energy_tce"] / base_g if base_year in energy and base_g else None
     base_ci = by_year[base_year]["co2_t"] / base_g if base_year in by_year and base_g else None
     rows = []
     for y in sorted(by_year):
         r, e = by_year[y], energy[y]
         g = gdp.get(y)
-        ei = e["intensity_energy_tce"] / g if g else None
+        ei = e["dual_control_energy_tce"] / g if g else None
         ci = r["co2_t"] / g if g else None
         traj = trajectory(base_ei, base_year, target_year, reduction, y) if base_ei and reduction is not None else None
         co2_traj = (trajectory(base_ci, base_year, co2_target_year, co2_reduction, y)

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from carbonpeak.accounting.engine.factors import FactorError
-from carbonpeak.accounting.engine.inventory import METHOD_FIGURES, InventoryError, by_method, compute_inventory
+from carbonpeak.accounting.engine.inventory import InventoryError, by_method, compute_inventory
 from carbonpeak.accounting.engine.records import RecordsError, parse_records
 from carbonpeak.accounting.engine.units import UnitError
 
@@ -23,7 +23,7 @@ def compute_file(path: str, factor_set: str | None = None) -> dict:
     """Totals and breakdowns of a records file (pure: shipped factor sets need no database).
 
     `methods` holds, per method (当量值, 等价值), all energy, feedstock, renewable electricity, the new-renewable
-    deduction, the total energy counted for dual control and the energy of the intensity, summed over years and `by_year`, with the rules named;
+    deduction and the energy counted for dual control, summed over years and `by_year`, with the rules named;
     the same sums are also top-level keys, 当量值 plain and 等价值 with `_reporting` (as `energy_tce`).
     """
     from carbonpeak.accounting.services import engine_factor_set
@@ -33,7 +33,7 @@ def compute_file(path: str, factor_set: str | None = None) -> dict:
     d = inv.to_dict()
     methods = by_method(inv.by_year)
     flat = {f"{k}{suffix}": methods[label][k] for label, suffix in (("当量值", ""), ("等价值", "_reporting"))
-            for k in METHOD_FIGURES[1:]}
+            for k in ("feedstock_tce", "renewable_tce", "renewable_deduction_tce", "dual_control_energy_tce")}
     return {k: d[k] for k in ("factor_set", *TOTAL_KEYS)} | flat | {
         "rules": methods["当量值"]["rules"],
         "methods": methods,
@@ -89,7 +89,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{k:28s} {'' if v is None else f'{v:,.4f}'}")
         for label, m in out["methods"].items():
             self.stdout.write(f"\n{label} ({m['method']})")
-            for k in (*METHOD_FIGURES, "co2_t"):
+            for k in ("energy_tce", "feedstock_tce", "renewable_tce", "renewable_deduction_tce",
+                      "dual_control_energy_tce", "co2_t"):
                 self.stdout.write(f"  {k:26s} {m[k]:,.4f}")
             for rule in m["rules"]:
                 self.stdout.write(f"  {rule}")
