@@ -21,6 +21,43 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server"}
+"""A test that requests one of these (directly or through its fixtures) or carries `django_db` uses the database."""
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--only-database-tests", action="store_true",
+        help="run only the tests that use the database (scripts/test.sh's PostgreSQL pass: the others do not depend "
+             "on the database and ran on its SQLite pass)")
+
+
+def uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("only_database_tests"):
+        return
+    kept = [item for item in items if uses_database(item)]
+    left = [item for item in items if not uses_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+    config.stash[_LEFT_OUT] = len(left)
+
+
+def pytest_report_collectionfinish(config, items):
+    if config.getoption("only_database_tests"):
+        return (f"--only-database-tests: {config.stash[_LEFT_OUT]} tests that use no database deselected "
+                f"(they do not depend on the database; scripts/test.sh runs them on its SQLite pass)")
+    return None
+
+
+_LEFT_OUT = pytest.StashKey[int]()
+
+
 def pytest_configure(config):
     """Tests render pages without `collectstatic`: plain static file names. (Production serves WhiteNoise's
     compressed, content-hashed files, tested through the real server in core/tests/test_production_server.py.)"""
