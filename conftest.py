@@ -21,9 +21,10 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
-                     "live_server"}
-"""A test that requests one of these (directly or through its fixtures) or carries `django_db` uses the database."""
+DATABASE_FIXTURES = {"django_db_setup", "db", "transactional_db", "django_db_reset_sequences",
+                     "django_db_serialized_rollback", "live_server"}
+"""A test that requests one of these (directly or through its fixtures, e.g. a module-scoped fixture that takes
+`django_db_setup` and `django_db_blocker`) or carries `django_db` uses the database."""
 
 
 def pytest_addoption(parser):
@@ -118,7 +119,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser page (own cookies) with `page.base_url` pointing at the live test server."""
+    """A fresh browser page (own cookies) with `page.base_url` pointing at the live test server.
+
+    The cheap pattern for a browser test: mark the module
+    `pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]` and take `page` (plus
+    `browser_login`, `qingpu_plan`, `members` as needed). The session starts one Chromium (`browser`) and one live
+    server (pytest-django's `live_server`); each test only opens a new browser context (milliseconds). What a
+    browser test pays for itself is its data (committed, then flushed after the test) and its page loads, so:
+    - one test per user story, not one per assertion; never launch another Chromium or server;
+    - load only the demo data the story needs (an app's `load_demo(plan)`, not `call_command("demo")` for all);
+    - wait for what the test checks (`expect(locator)…`, `locator.wait_for()`), not fixed sleeps.
+    Browser tests run on both passes of scripts/test.sh (they use the database through the live server)."""
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
