@@ -27,6 +27,9 @@ DATABASE_FIXTURES = {"django_db_setup", "db", "transactional_db", "django_db_res
 `django_db_setup` and `django_db_blocker`) or carries `django_db` uses the database."""
 
 
+_LEFT_OUT = pytest.StashKey[int]()  # how many tests --only-database-tests deselected
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--only-database-tests", action="store_true",
@@ -54,9 +57,6 @@ def pytest_report_collectionfinish(config, items):
         return (f"--only-database-tests: {config.stash[_LEFT_OUT]} tests that use no database deselected "
                 f"(they do not depend on the database; scripts/test.sh runs them on its SQLite pass)")
     return None
-
-
-_LEFT_OUT = pytest.StashKey[int]()
 
 
 def pytest_configure(config):
