@@ -21,6 +21,44 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+DATABASE_FIXTURES = {"django_db_setup", "db", "transactional_db", "django_db_reset_sequences",
+                     "django_db_serialized_rollback", "live_server"}
+"""A test that requests one of these (directly or through its fixtures, e.g. a module-scoped fixture that takes
+`django_db_setup` and `django_db_blocker`) or carries `django_db` uses the database."""
+
+
+_LEFT_OUT = pytest.StashKey[int]()  # how many tests --only-database-tests deselected
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--only-database-tests", action="store_true",
+        help="run only the tests that use the database (scripts/test.sh's PostgreSQL pass: the others do not depend "
+             "on the database and ran on its SQLite pass)")
+
+
+def uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("only_database_tests"):
+        return
+    kept = [item for item in items if uses_database(item)]
+    left = [item for item in items if not uses_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+    config.stash[_LEFT_OUT] = len(left)
+
+
+def pytest_report_collectionfinish(config, items):
+    if config.getoption("only_database_tests"):
+        return (f"--only-database-tests: {config.stash[_LEFT_OUT]} tests that use no database deselected "
+                f"(they do not depend on the database; scripts/test.sh runs them on its SQLite pass)")
+    return None
+
+
 def pytest_configure(config):
     """Tests render pages without `collectstatic`: plain static file names. (Production serves WhiteNoise's
     compressed, content-hashed files, tested through the real server in core/tests/test_production_server.py.)"""
@@ -81,7 +119,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser page (own cookies) with `page.base_url` pointing at the live test server."""
+    """A fresh browser page (own cookies) with `page.base_url` pointing at the live test server.
+
+    The cheap pattern for a browser test: mark the module
+    `pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]` and take `page` (plus
+    `browser_login`, `qingpu_plan`, `members` as needed). The session starts one Chromium (`browser`) and one live
+    server (pytest-django's `live_server`); each test only opens a new browser context (milliseconds). What a
+    browser test pays for itself is its data (committed, then flushed after the test) and its page loads, so:
+    - one test per user story, not one per assertion; never launch another Chromium or server;
+    - load only the demo data the story needs (an app's `load_demo(plan)`, not `call_command("demo")` for all);
+    - wait for what the test checks (`expect(locator)…`, `locator.wait_for()`), not fixed sleeps.
+    Browser tests run on both passes of scripts/test.sh (they use the database through the live server)."""
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
