@@ -190,7 +190,7 @@ def _visible_energy_reports(actor: access.Actor, plan: Plan):
 @router.get("/energy-use-reports")
 def energy_use_reports(request, year: int | None = Query(None, ge=1900, le=2100), plan: str | None = None):
     """Key units' 能源利用状况报告, every revision (a unit: its town's key units only)."""
-    qs = _visible_energy_reports(access.actor_for(request), _plan(plan))
+    qs = _visible_energy_reports(access.actor_for(request), _plan(request))
     if year is not None:
         qs = qs.filter(period__year=year)
     return [_energy_report_out(r) for r in qs]
@@ -199,7 +199,7 @@ def energy_use_reports(request, year: int | None = Query(None, ge=1900, le=2100)
 @router.post("/energy-use-reports")
 def save_energy_use_report(request, body: EnergyUseReportIn, plan: str | None = None):
     """Create or edit the draft of a key unit's annual report (its town's reporters, or the office)."""
-    the_plan = _plan(plan)
+    the_plan = _plan(request)
     key_unit = KeyEnergyUnit.objects.filter(plan=the_plan, code=body.key_unit).select_related("town").first()
     if key_unit is None:
         raise HttpError(422, f"key_unit: no key energy-consuming unit {body.key_unit!r} in plan {the_plan.code}")
@@ -221,7 +221,7 @@ def review_energy_use_report(request, pk: int, step: str, body: ReviewIn, plan: 
     if step not in steps:
         raise HttpError(404, f"no step {step!r}; steps: {', '.join(steps)}")
     actor = access.actor_for(request)
-    report = _visible_energy_reports(actor, _plan(plan)).filter(pk=pk).first()
+    report = _visible_energy_reports(actor, _plan(request)).filter(pk=pk).first()
     if report is None:
         raise Http404("not found")
     try:

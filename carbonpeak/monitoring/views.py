@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from carbonpeak.core.charts import ChartTable, pairs_table, series_table
 from carbonpeak.core.permissions import members_only
 from carbonpeak.monitoring import services
+from carbonpeak.monitoring.models import Site
 from carbonpeak.plan.selectors import current_plan
 
 

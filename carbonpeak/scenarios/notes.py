@@ -54,6 +54,10 @@ def _source(text: str, names: Mapping[str, str]) -> str:
     m = re.fullmatch(r"approved (\d{4}) report of indicator ([\w-]+)", text)
     if m:
         return _("approved %(year)s report of “%(indicator)s”") % {"year": m[1], "indicator": names.get(m[2], m[2])}
+    m = re.fullmatch(r"progress of indicator ([\w-]+) \((.*)\) as at (\S+)", text)
+    if m:
+        return _("progress of “%(indicator)s” (%(series)s) as of %(date)s") % {
+            "indicator": names.get(m[1], m[1]), "series": m[2], "date": m[3]}
     return str(BASE_STATE_SOURCES.get(text, text))
 
 

@@ -30,7 +30,7 @@ from carbonpeak.tracking.forms import (
     AccountForm, EvidenceForm, IndicatorValueForm, OpenPeriodsForm, ProjectForm, RateLimitedAuthenticationForm,
     ReviewForm, RoleForm, TaskProgressForm, TokenForm, UploadForm,
 )
-from carbonpeak.tracking.models import IndicatorReport, Notification, Project, ReviewStatus, TaskReport
+from carbonpeak.tracking.models import IndicatorReport, Membership, Notification, Project, ReviewStatus, TaskReport
 from carbonpeak.tracking.permissions import actor_for, get_or_404
 
 
@@ -725,7 +725,8 @@ def office_only(view):
 
 
 def _plan_users(plan):
-    return get_user_model().objects.filter(membership__unit__plan=plan).select_related("membership__unit")
+    """The accounts with a membership in `plan` (the office manages its own district's accounts only)."""
+    return get_user_model().objects.filter(memberships__plan=plan)
 
 
 def _units(plan):
@@ -750,8 +751,9 @@ def users(request):
             except ValidationError as exc:
                 form.add_error(None, error_text(exc))
     return render(request, "tracking/users.html", {
-        "plan": plan, "actor": actor, "form": form, "accounts": _plan_users(plan).order_by(
-            "membership__unit__position", "membership__role", "username"),
+        "plan": plan, "actor": actor, "form": form,
+        "memberships": Membership.objects.filter(plan=plan).select_related("user", "unit").order_by(
+            "unit__position", "role", "user__username"),
         "units": _units(plan), "roles": permissions.Role.choices,
     }, status=status)
 

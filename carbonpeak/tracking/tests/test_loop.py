@@ -314,12 +314,12 @@ def test_office_adds_a_user_with_password_rules_changes_role_and_deactivates(cli
     form["password1"] = form["password2"] = "lian-tang-2026!"
     assert client.post("/tracking/users/", form).status_code == 302
     user = get_user_model().objects.get(username="liantang-reporter")
-    assert user.membership.unit.code == "liantang" and user.check_password("lian-tang-2026!")
+    assert user.memberships.get().unit.code == "liantang" and user.check_password("lian-tang-2026!")
     entry = AuditEntry.objects.get(action="create_account", object_id=user.pk)
     assert entry.actor_name == "office" and "password" not in str(entry.after)
     client.post(f"/tracking/users/{user.pk}/role/", {"unit": units["liantang"].pk, "role": "reviewer"})
     user.refresh_from_db()
-    assert user.membership.role == "reviewer"
+    assert user.memberships.get().role == "reviewer"
     client.post(f"/tracking/users/{user.pk}/active/", {"active": "0"})
     user.refresh_from_db()
     assert not user.is_active and AuditEntry.objects.filter(action="deactivate", object_id=user.pk).exists()
