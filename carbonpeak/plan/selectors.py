@@ -20,6 +20,18 @@ def plan_or_default(code: str | None) -> Plan | None:
     return Plan.objects.filter(code=code).first() if code else default_plan()
 
 
+def command_plan(code: str | None) -> Plan:
+    """For a command's `--plan CODE` (default: CARBONPEAK_PLAN, else the first loaded): the plan, or a
+    CommandError naming the missing plan."""
+    from django.core.management.base import CommandError
+
+    plan = plan_or_default(code)
+    if plan is None:
+        raise CommandError(f"no plan {code!r} is loaded" if code else
+                           "no plan is loaded: run `carbonpeak up --no-demo --no-serve` (or `carbonpeak plan load FILE`) first")
+    return plan
+
+
 def current_plan(request: HttpRequest) -> Plan | None:
     """The plan a page or API request is about: every view asks this, never `default_plan()`.
 

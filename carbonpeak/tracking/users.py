@@ -84,10 +84,12 @@ def ensure_demo_users(plan: Plan) -> dict:
 
 
 def account_state(user) -> dict:
-    """What the audit log keeps of an account (never the password hash)."""
-    membership = Membership.objects.filter(user=user).first() if user.pk else None
+    """What the audit log keeps of an account (never the password hash): every membership (plan, unit, role), so
+    a change in one plan's role shows beside the user's places in the other plans."""
+    memberships = (Membership.objects.filter(user=user).select_related("plan", "unit").order_by("plan__code")
+                   if user.pk else [])
     return {"username": user.get_username(), "email": user.email, "is_active": user.is_active,
-            "unit": membership.unit_id if membership else None, "role": membership.role if membership else None}
+            "memberships": [{"plan": m.plan.code, "unit": m.unit.code, "role": m.role} for m in memberships]}
 
 
 def _apply_role(user, unit: ResponsibleUnit, role: str) -> None:

@@ -65,3 +65,43 @@ def test_demo_users_keep_a_changed_password_and_a_deactivation(small_plan, monke
     leader.refresh_from_db()
     assert office.check_password(GOOD) and not office.check_password(DEMO_PASSWORD)
     assert not leader.is_active
+
+
+def test_add_and_list_in_the_plan_named_by_plan(small_plan, example_plan, settings, monkeypatch):
+    settings.CARBONPEAK_PLAN_CODE = small_plan.code
+    monkeypatch.setenv("CARBONPEAK_PASSWORD", GOOD)
+    out = io.StringIO()
+    call_command("users", "--plan", example_plan.code, "--add", "donghu-rep", "--unit", "东湖镇", "--role", "reporter",
+                 stdout=out)
+    membership = get_user_model().objects.get(username="donghu-rep").memberships.get()
+    assert membership.plan == example_plan and membership.unit.name_zh == "东湖镇"
+    assert "donghu-rep" in out.getvalue()
+    default_listing = io.StringIO()
+    call_command("users", stdout=default_listing)  # the default plan (small) has no such member
+    assert "donghu-rep" not in default_listing.getvalue()
+    with pytest.raises(CommandError, match="no plan 'nowhere' is loaded"):
+        call_command("users", "--plan", "nowhere")
+
+
+def test_periods_for_the_plan_named_by_plan(small_plan, example_plan, settings):
+    settings.CARBONPEAK_PLAN_CODE = small_plan.code
+    before = set(small_plan.reporting_periods.values_list("id", flat=True))
+    out = io.StringIO()
+    call_command("periods", "--plan", example_plan.code, "--from", "2030", "--to", "2030", "--annual-only", stdout=out)
+    assert example_plan.reporting_periods.filter(year=2030).count() == 1
+    assert set(small_plan.reporting_periods.values_list("id", flat=True)) == before
+    assert example_plan.code in out.getvalue()
+
+
+def test_the_audit_log_keeps_every_membership_of_an_account(small_plan, example_plan, monkeypatch):
+    from carbonpeak.tracking.models import AuditEntry
+
+    monkeypatch.setenv("CARBONPEAK_PASSWORD", GOOD)
+    add("two-plans", unit="朱家角镇", role="reporter")
+    call_command("users", "--plan", example_plan.code, "--add", "two-plans", "--unit", "东湖镇", "--role", "reviewer",
+                 stdout=io.StringIO())
+    entry = AuditEntry.objects.filter(action="edit_account", object_repr="two-plans").get()
+    assert entry.before["memberships"] == [{"plan": small_plan.code, "unit": "zhujiajiao", "role": "reporter"}]
+    assert entry.after["memberships"] == [
+        {"plan": example_plan.code, "unit": "donghu", "role": "reviewer"},
+        {"plan": small_plan.code, "unit": "zhujiajiao", "role": "reporter"}]

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from carbonpeak.assessment import imports, services
 from carbonpeak.assessment.models import Allocation
-from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.plan.selectors import command_plan
 
 METHODS = ["equal", "proportional", "weighted"]
 
@@ -37,9 +37,7 @@ class Command(BaseCommand):
             imp.add_argument("file")
 
     def handle(self, *args, action: str, plan: str | None = None, **options) -> None:
-        the_plan = plan_or_default(plan)
-        if the_plan is None:
-            raise CommandError(f"no plan {plan!r} is loaded" if plan else "no plan is loaded")
+        the_plan = command_plan(plan)
         try:
             getattr(self, "_" + action.replace("-", "_"))(the_plan, **options)
         except (*services.InputError, ValidationError) as exc:

@@ -8,7 +8,7 @@ from carbonpeak.plan.export import export_plan
 from carbonpeak.plan.loader import load_plan_file
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.planfile import PlanFileErrors, read_plan_file
-from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.plan.selectors import command_plan
 
 
 class Command(BaseCommand):
@@ -47,9 +47,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("no plan.source_text: the source quotes are unchecked"))
 
     def _export(self, plan: str | None = None, **_) -> None:
-        obj = plan_or_default(plan)
-        if obj is None:
-            raise CommandError(f"no plan {plan!r} is loaded" if plan else "no plan is loaded: run `carbonpeak plan load FILE`")
+        obj = command_plan(plan)
         self.stdout.write(json.dumps(export_plan(obj), ensure_ascii=False, indent=2))
 
     def _list(self, **_) -> None:

@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from carbonpeak.plan.selectors import plan_or_default
+from carbonpeak.plan.selectors import command_plan
 from carbonpeak.review import services
 from carbonpeak.review.engine import ProposalError, RulesError, load_proposal
 from carbonpeak.scenarios.engine import ScenarioError
@@ -30,9 +30,7 @@ class Command(BaseCommand):
         assess.add_argument("--full", action="store_true", help="JSON: every figure, not only the summary")
 
     def handle(self, *args, action: str, plan: str | None = None, **options) -> None:
-        the_plan = plan_or_default(plan)
-        if the_plan is None:
-            raise CommandError(f"no plan {plan!r} is loaded" if plan else "no plan is loaded")
+        the_plan = command_plan(plan)
         try:
             rules = services.rules(the_plan)
             p = load_proposal(options["file"], rules.sectors, rules.exceptions)

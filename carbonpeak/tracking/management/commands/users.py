@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from carbonpeak.plan.models import ResponsibleUnit
-from carbonpeak.plan.selectors import default_plan
+from carbonpeak.plan.selectors import command_plan
 from carbonpeak.tracking.models import Membership
 from carbonpeak.tracking.users import COMMAND_LINE, DEMO_PASSWORD, ensure_demo_users, find_unit, save_account
 
@@ -22,15 +22,14 @@ class Command(BaseCommand):
             f"updates one (password from ${PASSWORD_ENV}, else standard input, else a prompt).")
 
     def add_arguments(self, parser):
+        parser.add_argument("--plan", help="plan code (default: the configured plan)")
         parser.add_argument("--demo", action="store_true", help="create the missing demo users (password carbonpeak-demo)")
         parser.add_argument("--add", metavar="USERNAME", help="create or update a user")
         parser.add_argument("--unit", help="unit code or Chinese name, e.g. 朱家角镇")
         parser.add_argument("--role", choices=Membership.Role.values)
 
     def handle(self, *args, **options):
-        plan = default_plan()
-        if plan is None:
-            raise CommandError("no plan is loaded: run `carbonpeak up --no-demo --no-serve` (or `carbonpeak plan load FILE`) first")
+        plan = command_plan(options["plan"])
         if options["demo"]:
             users = ensure_demo_users(plan)
             self.stdout.write(self.style.SUCCESS(f"{len(users)} demo users (new ones get the password {DEMO_PASSWORD})"))
