@@ -40,7 +40,7 @@ class AnomalyAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Gateway)
 class GatewayAdmin(AuditedAdmin):
-    list_display = ["name", "token_prefix", "site", "responsible_unit", "active", "last_seen_at"]
+    list_display = ["name", "token_prefix", "plan", "site", "responsible_unit", "active", "last_seen_at"]
     readonly_fields = ["token_prefix", "created_at", "last_seen_at"]
 
 

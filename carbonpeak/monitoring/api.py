@@ -98,7 +98,8 @@ def post_readings(request: HttpRequest, batch: BatchIn):
     if len(batch.readings) > MAX_BATCH:
         raise HttpError(413, f"at most {MAX_BATCH} readings per request")
     gw: Gateway = request.auth
-    r = Pipeline("api", allowed_site_ids=gw.allowed_site_ids()).ingest_records(batch.readings, ref=f"gw:{gw.name}")
+    r = Pipeline("api", allowed_site_ids=gw.allowed_site_ids(), refusal=gw.refusal()).ingest_records(
+        batch.readings, ref=f"gw:{gw.name}")
     return r.as_dict()
 
 

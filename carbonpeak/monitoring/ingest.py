@@ -206,9 +206,13 @@ def _dump(rec: Any) -> str:
 # the pipeline
 # ---------------------------------------------------------------------------
 class Pipeline:
-    def __init__(self, source: str, *, allowed_site_ids: set[int] | None = None, batch_size: int = 100_000) -> None:
+    def __init__(self, source: str, *, allowed_site_ids: set[int] | None = None,
+                 refusal: str = "gateway is not allowed to write this meter", batch_size: int = 100_000) -> None:
+        """`allowed_site_ids`: the only sites whose meters are written (None: any); other meters' readings are
+        rejected with the reason `refusal`."""
         self.source = source
         self.allowed = allowed_site_ids
+        self.refusal = refusal
         self.batch_size = batch_size
         self.catalog = MeterCatalog()
         self.vendor = connection.vendor
@@ -261,7 +265,7 @@ class Pipeline:
                     inactive |= ids == m
                     continue
                 if self.allowed is not None and i[7] not in self.allowed:
-                    reason[(reason == "") & (ids == m)] = "gateway is not allowed to write this meter"
+                    reason[(reason == "") & (ids == m)] = self.refusal
             reason[(reason == "") & inactive] = "meter is inactive"
         ok = reason == ""
         for i in np.nonzero(~ok)[0].tolist():

@@ -296,11 +296,15 @@ class Anomaly(models.Model):
 
 
 class Gateway(models.Model):
-    """A data gateway posting readings with a bearer token; scoped to a site or a responsible unit."""
+    """A data gateway posting readings with a bearer token. It belongs to a plan (the site's or unit's when scoped
+    to one) and writes only that plan's sites: one site, one responsible unit's sites, or every site of its plan."""
 
     name = models.CharField(max_length=100)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_prefix = models.CharField(max_length=8, editable=False)
+    plan = models.ForeignKey("plan.Plan", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="monitoring_gateways",
+                             help_text="the plan whose sites the gateway writes (its site's or unit's plan when set)")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="gateways")
     responsible_unit = models.ForeignKey("plan.ResponsibleUnit", on_delete=models.CASCADE, null=True, blank=True,
                                          related_name="monitoring_gateways")
@@ -311,29 +315,44 @@ class Gateway(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.token_prefix}…)"
 
+    def save(self, *args, **kwargs):
+        if self.site_id is not None:
+            self.plan_id = self.site.plan_id
+        elif self.responsible_unit_id is not None:
+            self.plan_id = self.responsible_unit.plan_id
+        super().save(*args, **kwargs)
+
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, name: str, *, site: Site | None = None, responsible_unit=None) -> tuple["Gateway", str]:
-        """Create a gateway and return it with its clear token (shown once, stored hashed)."""
+    def issue(cls, name: str, *, plan=None, site: Site | None = None,
+              responsible_unit=None) -> tuple["Gateway", str]:
+        """Create a gateway and return it with its clear token (shown once, stored hashed). A site or unit gives
+        the plan; without either, the gateway writes every site of `plan`."""
         token = "cpg_" + secrets.token_urlsafe(32)
         gw = cls.objects.create(name=name, token_hash=cls.hash_token(token), token_prefix=token[:8],
-                                site=site, responsible_unit=responsible_unit)
+                                plan=plan, site=site, responsible_unit=responsible_unit)
         return gw, token
 
     @classmethod
     def authenticate(cls, token: str) -> "Gateway | None":
         return cls.objects.filter(token_hash=cls.hash_token(token), active=True).first()
 
-    def allowed_site_ids(self) -> set[int] | None:
-        """Site ids this gateway may write; None = unrestricted (no scope set)."""
+    def allowed_site_ids(self) -> set[int]:
+        """Site ids this gateway may write: its site, its unit's sites, else its plan's sites (none without a plan)."""
         if self.site_id:
             return {self.site_id}
-        if self.responsible_unit_id:
-            return set(Site.objects.filter(responsible_unit_id=self.responsible_unit_id).values_list("id", flat=True))
-        return None
+        sites = (Site.objects.filter(responsible_unit_id=self.responsible_unit_id) if self.responsible_unit_id
+                 else Site.objects.filter(plan_id=self.plan_id) if self.plan_id else Site.objects.none())
+        return set(sites.values_list("id", flat=True))
+
+    def refusal(self) -> str:
+        """The reason a reading for a meter outside `allowed_site_ids()` is rejected."""
+        if self.site_id or self.responsible_unit_id:
+            return "gateway is not allowed to write this meter"
+        return f"meter belongs to a site outside the gateway's plan ({self.plan.code if self.plan else 'none'})"
 
 
 class RejectedReading(models.Model):

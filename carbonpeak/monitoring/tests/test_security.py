@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from carbonpeak.monitoring.models import Gateway, Meter, MeterReading, RejectedReading, Site
 
-from .conftest import T0
+from .conftest import Q, T0
 
 JSON = "application/json"
 pytestmark = pytest.mark.django_db
@@ -77,11 +77,36 @@ def test_bad_parameters_answer_422(as_user, members, two_sites):
         assert c.get(url).status_code == 422, url
 
 
-def test_gateway_scope_is_explicit(two_sites):
+def test_gateway_scope_is_explicit(qingpu_plan, two_sites):
     with pytest.raises(CommandError, match="--site|--all-sites"):
         call_command("meters", "gateway", "unscoped", stdout=StringIO())
     assert not Gateway.objects.filter(name="unscoped").exists()
     call_command("meters", "gateway", "everywhere", "--all-sites", stdout=StringIO())
     call_command("meters", "gateway", "one", "--site", "pb-2", stdout=StringIO())
-    assert Gateway.objects.get(name="everywhere").allowed_site_ids() is None
+    everywhere = Gateway.objects.get(name="everywhere")
+    assert everywhere.plan == qingpu_plan
+    assert everywhere.allowed_site_ids() == set(Site.objects.filter(plan=qingpu_plan).values_list("id", flat=True))
+    assert everywhere.allowed_site_ids() == {Site.objects.get(code="pb-1").pk, two_sites["site_b"].pk}
     assert Gateway.objects.get(name="one").allowed_site_ids() == {two_sites["site_b"].pk}
+    with pytest.raises(CommandError, match="no plan 'nowhere' is loaded"):
+        call_command("meters", "gateway", "lost", "--all-sites", "--plan", "nowhere", stdout=StringIO())
+    assert not Gateway.objects.filter(name="lost").exists()
+
+
+def test_a_plan_wide_gateway_writes_only_its_plans_sites(client, qingpu_plan, example_plan):
+    ours = Site.objects.create(code="q-1", name="Ours", kind="public_building", plan=qingpu_plan)
+    theirs = Site.objects.create(code="e-1", name="Theirs", kind="public_building", plan=example_plan)
+    Meter.objects.create(site=ours, code="Q1", carrier="electricity", unit="kWh", register_kind="interval")
+    Meter.objects.create(site=theirs, code="E1", carrier="electricity", unit="kWh", register_kind="interval")
+    out = StringIO()
+    call_command("meters", "gateway", "q-all", "--all-sites", "--plan", qingpu_plan.code, stdout=out)
+    token = out.getvalue().split("token ", 1)[1].split()[0]
+    assert Gateway.objects.get(name="q-all").plan == qingpu_plan
+    r = _post(client, token, [{"meter": "E1", "ts": T0, "value": 1.0}])
+    assert r.status_code == 200 and (r.json()["inserted"], r.json()["rejected"]) == (0, 1)
+    assert not MeterReading.objects.exists()
+    reason = f"meter belongs to a site outside the gateway's plan ({qingpu_plan.code})"
+    assert RejectedReading.objects.get(meter_code="E1").reason == reason
+    r = _post(client, token, [{"meter": "E1", "ts": T0 + Q, "value": 1.0}, {"meter": "Q1", "ts": T0, "value": 1.0}])
+    assert (r.json()["inserted"], r.json()["rejected"]) == (1, 1)
+    assert list(MeterReading.objects.values_list("meter__code", flat=True)) == ["Q1"]

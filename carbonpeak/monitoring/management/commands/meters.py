@@ -30,7 +30,8 @@ class Command(BaseCommand):
         p.add_argument("name")
         scope = p.add_mutually_exclusive_group(required=True)  # the scope is always explicit
         scope.add_argument("--site", help="site code the gateway may write")
-        scope.add_argument("--all-sites", action="store_true", help="the gateway may write every site's meters")
+        scope.add_argument("--all-sites", action="store_true", help="the gateway may write every site of its plan")
+        p.add_argument("--plan", help="the plan of an --all-sites gateway (default: the configured plan)")
         p = sub.add_parser("alerts", help="re-evaluate PUE, quota, EUI and reporting alerts")
 
     def handle(self, *args, action: str, **opts) -> None:
@@ -83,15 +84,17 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(fleet.sites)} sites, {len(fleet.meters)} meters: {r.inserted} readings stored, "
                           f"{r.flagged} flagged intervals, {n} active alerts")
 
-    def do_gateway(self, name: str, site: str | None, all_sites: bool = False, **_) -> None:
+    def do_gateway(self, name: str, site: str | None, all_sites: bool = False, plan: str | None = None, **_) -> None:
         from carbonpeak.monitoring.models import Gateway, Site
+        from carbonpeak.plan.selectors import command_plan
 
-        s = None
         if site:
             s = Site.objects.filter(code=site).first()
             if s is None:
                 raise CommandError(f"no site {site!r}")
-        gw, token = Gateway.issue(name, site=s)
+            gw, token = Gateway.issue(name, site=s)
+        else:
+            gw, token = Gateway.issue(name, plan=command_plan(plan))
         self.stdout.write(f"gateway {gw.name}: token {token} (shown once; send as 'Authorization: Bearer ...')")
 
     def do_alerts(self, **_) -> None:
