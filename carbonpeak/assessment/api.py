@@ -13,13 +13,11 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from carbonpeak.assessment import access, energy_reports, services
-from carbonpeak.assessment.models import Allocation, EnergyUseReport, FrozenError, KeyEnergyUnit, Status
+from carbonpeak.assessment.models import Allocation, EnergyUseReport, FrozenError, Status
 from carbonpeak.core.errors import error_text
-from carbonpeak.plan.models import Plan
 from carbonpeak.plan.selectors import plan_or_404 as _plan
 from carbonpeak.tracking import services as tracking
 from carbonpeak.tracking.api import BearerToken, MemberSession
-from carbonpeak.tracking.models import ReportingPeriod
 
 router = Router(tags=["assessment"], auth=[BearerToken(), MemberSession()])
 
@@ -182,15 +180,10 @@ def _energy_report_out(r: EnergyUseReport) -> dict:
             "energy_tce": r.energy_tce, **{f: getattr(r, f) for f in energy_reports.FIELDS}}
 
 
-def _visible_energy_reports(actor: access.Actor, plan: Plan):
-    qs = EnergyUseReport.objects.filter(key_unit__plan=plan).select_related("key_unit", "unit", "period")
-    return qs if actor.sees_all else qs.filter(unit=actor.unit)
-
-
 @router.get("/energy-use-reports")
 def energy_use_reports(request, year: int | None = Query(None, ge=1900, le=2100), plan: str | None = None):
     """Key units' 能源利用状况报告, every revision (a unit: its town's key units only)."""
-    qs = _visible_energy_reports(access.actor_for(request), _plan(request))
+    qs = energy_reports.visible(access.actor_for(request), _plan(request))
     if year is not None:
         qs = qs.filter(period__year=year)
     return [_energy_report_out(r) for r in qs]
@@ -199,15 +192,9 @@ def energy_use_reports(request, year: int | None = Query(None, ge=1900, le=2100)
 @router.post("/energy-use-reports")
 def save_energy_use_report(request, body: EnergyUseReportIn, plan: str | None = None):
     """Create or edit the draft of a key unit's annual report (its town's reporters, or the office)."""
-    the_plan = _plan(request)
-    key_unit = KeyEnergyUnit.objects.filter(plan=the_plan, code=body.key_unit).select_related("town").first()
-    if key_unit is None:
-        raise HttpError(422, f"key_unit: no key energy-consuming unit {body.key_unit!r} in plan {the_plan.code}")
-    period = ReportingPeriod.objects.filter(plan=the_plan, kind=ReportingPeriod.Kind.ANNUAL, year=body.year).first()
-    if period is None:
-        raise HttpError(422, f"year: plan {the_plan.code} has no annual reporting period {body.year}")
     fields = body.dict(exclude={"key_unit", "year", "energy"})
-    report = _call(energy_reports.save_draft, access.actor_for(request), key_unit, period, body.energy, **fields)
+    report = _call(energy_reports.save_draft_in_plan, access.actor_for(request), _plan(request), body.key_unit,
+                   body.year, body.energy, **fields)
     return _energy_report_out(report)
 
 
@@ -215,17 +202,14 @@ def save_energy_use_report(request, body: EnergyUseReportIn, plan: str | None = 
 def review_energy_use_report(request, pk: int, step: str, body: ReviewIn, plan: str | None = None):
     """The workflow steps of tracking: submit (its town's reporters), approve or return (its reviewers or the
     office, never one's own submission under four-eyes review); 409 when the report's state does not allow it."""
-    steps = {"submit": lambda a, r: tracking.submit(a, r),
-             "approve": lambda a, r: tracking.approve(a, r, body.comment),
-             "return": lambda a, r: tracking.return_for_revision(a, r, body.comment)}
-    if step not in steps:
-        raise HttpError(404, f"no step {step!r}; steps: {', '.join(steps)}")
+    if step not in energy_reports.STEPS:
+        raise HttpError(404, f"no step {step!r}; steps: {', '.join(energy_reports.STEPS)}")
     actor = access.actor_for(request)
-    report = _visible_energy_reports(actor, _plan(request)).filter(pk=pk).first()
+    report = energy_reports.visible(actor, _plan(request)).filter(pk=pk).first()
     if report is None:
         raise Http404("not found")
     try:
-        return _energy_report_out(steps[step](actor, report))
+        return _energy_report_out(energy_reports.take_step(actor, report, step, body.comment))
     except tracking.WorkflowError as exc:
         raise HttpError(409, error_text(exc)) from None
     except PermissionDenied as exc:

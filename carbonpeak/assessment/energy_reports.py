@@ -19,6 +19,7 @@ from carbonpeak.accounting.engine.factors import FactorError
 from carbonpeak.accounting.engine.inventory import compute_inventory
 from carbonpeak.accounting.engine.records import RecordsError, parse_records
 from carbonpeak.assessment.models import EnergyUseReport, KeyEnergyUnit
+from carbonpeak.plan.models import Plan
 from carbonpeak.tracking import permissions
 from carbonpeak.tracking import services as tracking
 from carbonpeak.tracking.models import ReportingPeriod
@@ -63,6 +64,41 @@ def save_draft(actor: Actor, key_unit: KeyEnergyUnit, period: ReportingPeriod, e
                                                          "savings_measures") else None) for name in FIELDS}}
     return tracking.save_draft(actor, EnergyUseReport, {"key_unit": key_unit, "unit": key_unit.town,
                                                         "period": period}, values)
+
+
+def save_draft_in_plan(actor: Actor, plan: Plan, key_unit_code: str, year: int, energy: list[dict[str, Any]],
+                       **fields: Any) -> EnergyUseReport:
+    """`save_draft` for the key unit and annual period of `plan` named by code and year (the API's and the page's
+    one path); a ValidationError naming the key unit or year when the plan has none."""
+    key_unit = KeyEnergyUnit.objects.filter(plan=plan, code=key_unit_code).select_related("town").first()
+    if key_unit is None:
+        raise ValidationError({"key_unit": f"key_unit: no key energy-consuming unit {key_unit_code!r} in plan "
+                                           f"{plan.code}"})
+    period = ReportingPeriod.objects.filter(plan=plan, kind=ReportingPeriod.Kind.ANNUAL, year=year).first()
+    if period is None:
+        raise ValidationError({"year": f"year: plan {plan.code} has no annual reporting period {year}"})
+    return save_draft(actor, key_unit, period, energy, **fields)
+
+
+def visible(actor: Actor, plan: Plan):
+    """The plan's reports the actor may see: every one for the office and leaders, its town's key units' else."""
+    reports = EnergyUseReport.objects.filter(key_unit__plan=plan).select_related("key_unit", "unit", "period")
+    return reports if actor.sees_all else reports.filter(unit=actor.unit)
+
+
+STEPS = ("submit", "approve", "return")
+
+
+def take_step(actor: Actor, report: EnergyUseReport, step: str, comment: str = "") -> EnergyUseReport:
+    """tracking's workflow step `step` (one of STEPS) on the report: submit (its town's reporters), approve or
+    return (its reviewers or the office, never one's own submission under four-eyes review)."""
+    if step == "submit":
+        return tracking.submit(actor, report)
+    if step == "approve":
+        return tracking.approve(actor, report, comment)
+    if step == "return":
+        return tracking.return_for_revision(actor, report, comment)
+    raise ValueError(f"no step {step!r}; steps: {', '.join(STEPS)}")
 
 
 def reported_energy(year: int, units: list[KeyEnergyUnit], uploaded: np.ndarray) -> np.ndarray:
