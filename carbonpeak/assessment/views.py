@@ -8,19 +8,24 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from carbonpeak.assessment import access, services
+from carbonpeak.assessment import access, energy_reports, services
 from carbonpeak.assessment.access import member_required
-from carbonpeak.assessment.models import Allocation, Status
+from carbonpeak.assessment.forms import EnergyUseReportForm
+from carbonpeak.assessment.models import Allocation, KeyEnergyUnit, Status
 from carbonpeak.core import clock, pdf
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.numbers import rounded
 from carbonpeak.core.xlsx import workbook_bytes
+from carbonpeak.tracking import permissions as tracking_permissions
+from carbonpeak.tracking import services as tracking
+from carbonpeak.tracking.models import ReviewStatus
 
 METHODS = ("equal", "proportional", "weighted", "manual")
 
@@ -254,3 +259,83 @@ def reward(request, year: int):
     return render(request, "assessment/reward.html", {
         "year": year, "result": result, "rows": access.own_rows(request.actor, result["units"]),
         "office": access.can_manage(request.actor), "district": request.actor.sees_all})
+
+
+# -- 能源利用状况报告 (key units' annual energy use status reports, tracking's review workflow) ------------------
+
+def _draftable_key_units(actor: access.Actor, plan) -> list[KeyEnergyUnit]:
+    """The key units whose report the actor may draft: those of its town (every town's for the office)."""
+    key_units = KeyEnergyUnit.objects.filter(plan=plan, town__isnull=False).select_related("town").order_by("code")
+    return [k for k in key_units if tracking_permissions.can_report(actor, k.town)]
+
+
+def _report_filters(request, reports):
+    """The list filtered by the year, status and town asked for."""
+    chosen = {key: request.GET.get(key, "") for key in ("year", "status", "town")}
+    if chosen["year"].isdigit():
+        reports = reports.filter(period__year=int(chosen["year"]))
+    if chosen["status"]:
+        reports = reports.filter(status=chosen["status"])
+    if chosen["town"]:
+        reports = reports.filter(unit__code=chosen["town"])
+    return reports, chosen
+
+
+@member_required
+def energy_use_reports(request):
+    """List the visible reports; POST saves a draft through the API's service (403 when not allowed)."""
+    actor, plan = request.actor, request.plan
+    key_units = _draftable_key_units(actor, plan)
+    visible = energy_reports.visible(actor, plan)
+    status, error = 200, ""
+    if request.method == "POST":
+        form = EnergyUseReportForm(request.POST, key_units=key_units)
+        if not key_units:
+            raise PermissionDenied(_("You may not report for any key energy-consuming unit."))
+        if form.is_valid():
+            try:
+                report = energy_reports.save_draft_in_plan(actor, plan, form.cleaned_data["key_unit"],
+                                                           form.cleaned_data["year"], form.energy(),
+                                                           **form.report_fields())
+            except ValidationError as exc:
+                error = error_text(exc)
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect(f"{reverse('assessment:energy_use_reports')}?year={report.period.year}")
+        status = 422
+    else:
+        editing = visible.filter(pk=request.GET.get("edit")).first() if request.GET.get("edit", "").isdigit() else None
+        initial = (EnergyUseReportForm.initial_from(editing) if editing is not None
+                   else {"year": clock.today().year - 1})
+        form = EnergyUseReportForm(initial=initial, key_units=key_units)
+    reports, chosen = _report_filters(request, visible)
+    return render(request, "assessment/energy_use_reports.html", {
+        "reports": [(r, _report_steps(actor, r)) for r in reports], "form": form if key_units else None,
+        "error": error, "chosen": chosen, "statuses": ReviewStatus.choices,
+        "towns": sorted({(r.unit.code, r.unit.name_zh) for r in visible}), "year": clock.today().year - 1,
+        "district": actor.sees_all}, status=status)
+
+
+def _report_steps(actor: access.Actor, report) -> list[tuple[str, str]]:
+    """The workflow steps (step, label) the actor may take on the report now."""
+    steps = []
+    if report.is_editable and tracking_permissions.can_edit(actor, report):
+        steps.append(("submit", _("Submit")))
+    if tracking_permissions.can_review(actor, report):
+        steps += [("approve", _("Approve")), ("return", _("Return for revision"))]
+    return steps
+
+
+@require_POST
+@member_required
+def energy_use_report_step(request, pk: int, step: str):
+    """Submit, approve or return a report (tracking's workflow through `energy_reports.take_step`)."""
+    report = energy_reports.visible(request.actor, request.plan).filter(pk=pk).first()
+    if report is None or step not in energy_reports.STEPS:
+        raise Http404("not found")
+    try:
+        energy_reports.take_step(request.actor, report, step, request.POST.get("comment", ""))
+        messages.success(request, _("Done."))
+    except (tracking.WorkflowError, ValidationError) as exc:
+        _failed(request, exc)
+    return redirect(f"{reverse('assessment:energy_use_reports')}?year={report.period.year}")

@@ -153,3 +153,17 @@ def periods(plan):
         out.append(ReportingPeriod.objects.create(plan=plan, kind="quarterly", year=2024, quarter=q, start=start,
                                                   end=end, due_date=end + dt.timedelta(days=15)))
     return out
+
+
+@pytest.fixture
+def key_unit(plan, units):
+    """Key unit K1 in town aa, with the plan's annual reporting period 2024 (for 能源利用状况报告)."""
+    import datetime as dt
+
+    from carbonpeak.assessment.models import KeyEnergyUnit
+    from carbonpeak.tracking.models import ReportingPeriod
+
+    start, end = ReportingPeriod.bounds("annual", 2024)
+    ReportingPeriod.objects.create(plan=plan, kind="annual", year=2024, start=start, end=end,
+                                   due_date=end + dt.timedelta(days=60))
+    return KeyEnergyUnit.objects.create(plan=plan, code="K1", name_zh="甲镇重点企业", town=units["aa"])

@@ -7,7 +7,7 @@ import pytest
 
 from carbonpeak.assessment import energy_reports, services
 from carbonpeak.assessment.models import EnergyUseReport, KeyEnergyUnit, UnitSeries
-from carbonpeak.tracking.models import AuditEntry, ReportingPeriod, ReviewPolicy
+from carbonpeak.tracking.models import AuditEntry, ReviewPolicy
 
 from .conftest import TCE_PER_10K_KWH
 
@@ -17,16 +17,6 @@ BODY = {"key_unit": "K1", "year": 2024, "energy": [{"carrier": "electricity", "q
                                                    {"carrier": "natural_gas", "quantity": 10, "unit": "万m3"}],
         "output_value_10k_yuan": 5000, "product": "芯片", "unit_product_consumption": 0.12,
         "unit_product_consumption_unit": "tce/万片", "savings_measures": "空压机变频改造"}
-
-
-@pytest.fixture
-def key_unit(plan, units):
-    import datetime as dt
-
-    start, end = ReportingPeriod.bounds("annual", 2024)
-    ReportingPeriod.objects.create(plan=plan, kind="annual", year=2024, start=start, end=end,
-                                   due_date=end + dt.timedelta(days=60))
-    return KeyEnergyUnit.objects.create(plan=plan, code="K1", name_zh="甲镇重点企业", town=units["aa"])
 
 
 def _state():

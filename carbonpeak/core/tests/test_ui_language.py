@@ -160,7 +160,7 @@ POST_ONLY = {
     "progress:issue", "progress:report_xlsx", "assessment:allocation_approve", "assessment:adjust",
     "assessment:approve", "assessment:notice_xlsx", "review:decide", "scenarios:copy",
     "tracking:record_withdraw", "tracking:user_role", "tracking:user_active", "tracking:period_closed",
-    "assessment:notice_pdf", "core:dashboard_pdf", "progress:report_pdf",
+    "assessment:notice_pdf", "core:dashboard_pdf", "progress:report_pdf", "assessment:energy_use_report_step",
 }
 """Routes that change data or download a file: not pages to read (the xlsx and PDF files are checked in their own tests)."""
 
