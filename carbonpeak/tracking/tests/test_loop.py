@@ -328,6 +328,17 @@ def test_office_adds_a_user_with_password_rules_changes_role_and_deactivates(cli
     assert get_user_model().objects.get(pk=users["office"].pk).is_active
 
 
+def test_a_too_short_password_is_refused_in_chinese(client, users, units, db_state):
+    """Django 5.2's own zh_Hans catalogue lacks the MinimumLengthValidator message: core's locale gives it."""
+    _login(client, "office")
+    before = db_state()
+    response = client.post("/tracking/users/", {"username": "short-pw", "email": "", "unit": units["liantang"].pk,
+                                                "role": "reporter", "password1": "q7#kz", "password2": "q7#kz"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "密码太短，至少需要 8 个字符。" in page and "too short" not in page
+    assert db_state() == before
+
+
 def test_cli_and_pages_share_one_audited_path(small_plan, users, monkeypatch):
     from django.core.management import call_command
 
