@@ -402,17 +402,8 @@ def record_submit(request, kind: str, pk: int):
 def record_withdraw(request, kind: str, pk: int):
     """Take a submission back before review (submitted → draft); back to the sheet it came from."""
     obj = _record(request, kind, pk)
-    try:
-        services.withdraw(request.actor, obj)
-        messages.success(request, _("Withdrawn: the record is a draft again."))
-    except PermissionDenied:
-        raise
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-        return redirect(obj.get_absolute_url())
-    if isinstance(obj, Project):
-        return redirect(obj.get_absolute_url())
-    return redirect("tracking:sheet", obj.period_id, obj.unit.code)
+    return _draft_step(request, obj, services.withdraw, _("Withdrawn: the record is a draft again."),
+                       obj.get_absolute_url())
 
 
 @member_required
@@ -474,16 +465,20 @@ def record_correct(request, kind: str, pk: int):
 @require_POST
 def record_delete(request, kind: str, pk: int):
     obj = _record(request, kind, pk)
+    return _draft_step(request, obj, services.delete_draft, _("Draft deleted."), reverse("tracking:projects"))
+
+
+def _draft_step(request, obj, step, done: str, project_next: str):
+    """Withdraw or delete a draft: back to the unit's sheet (a project: to `project_next`); a refused step (a
+    ValidationError: the record's state does not allow it) back to the record with the reason."""
     try:
-        services.delete_draft(request.actor, obj)
-        messages.success(request, _("Draft deleted."))
-    except PermissionDenied:
-        raise
+        step(request.actor, obj)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect(obj.get_absolute_url())
+    messages.success(request, done)
     if isinstance(obj, Project):
-        return redirect("tracking:projects")
+        return redirect(project_next)
     return redirect("tracking:sheet", obj.period_id, obj.unit.code)
 
 
