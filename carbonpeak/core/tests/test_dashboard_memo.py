@@ -85,3 +85,22 @@ def test_raw_sql_writes_change_the_version_and_a_rolled_back_one_does_not(qingpu
     except RuntimeError:
         pass
     assert dataversion.current() == after_raw
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_real_transaction_the_version_changes_at_commit_and_not_at_rollback(qingpu_plan):
+    """As in production (no test transaction around): the version row is written after the commit, so no writer
+    holds its lock; a rolled-back transaction leaves it as it was."""
+    from carbonpeak.core.models import DataVersion
+
+    DataVersion.objects.get_or_create(pk=1, defaults={"token": "start"})  # a transactional test's flush drops it
+    start = dataversion.current()
+    with transaction.atomic():
+        qingpu_plan.save()
+        assert dataversion.current() == start
+    committed = dataversion.current()
+    assert committed != start
+    with pytest.raises(RuntimeError), transaction.atomic():
+        qingpu_plan.save()
+        raise RuntimeError("rolled back")
+    assert dataversion.current() == committed
