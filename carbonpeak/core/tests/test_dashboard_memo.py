@@ -45,7 +45,7 @@ def _fresh(client_request, plan) -> dict:
 
 def test_two_pages_without_a_write_compute_once(dashboard):
     _figures, first = dashboard()
-    again, second = dashboard()
+    _figures, second = dashboard()
     assert first > 0 and second == 0
 
 
