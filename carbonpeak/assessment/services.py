@@ -25,6 +25,7 @@ from carbonpeak.assessment.models import (
     Adjustment, Allocation, AllocationShare, Assessment, FrozenError, KeyEnergyUnit, Status, UnitSeries,
 )
 from carbonpeak.assessment.rubrics import load_rubric
+from carbonpeak.core import memo
 from carbonpeak.plan.models import Indicator, Plan, ResponsibleUnit
 from carbonpeak.plan.selectors import indicator_for_role
 from carbonpeak.tracking.permissions import Actor
@@ -459,6 +460,7 @@ def notice(plan: Plan, year: int) -> dict[str, Any]:
             "grade_names": {g.code: g.name_zh for g in rubric.grades}}
 
 
+@memo.memoised  # the dashboard's costliest figure; its rubric file changes with a deployment, not between pages
 def barometer(plan: Plan, year: int) -> list[dict[str, Any]]:
     """The 晴雨表 of every assessed unit for the year's data so far."""
     rubric = load_rubric(plan)

@@ -24,6 +24,7 @@ from typing import Any, Iterable
 import numpy as np
 from django.db import connection, transaction
 
+from carbonpeak.core import dataversion
 from carbonpeak.monitoring.engine import registers, rollup as ru
 from carbonpeak.monitoring.partitions import PartitionCache
 from carbonpeak.monitoring.models import (
@@ -360,6 +361,7 @@ class Pipeline:
         if res.inserted == 0:
             return res
         self._insert_readings(m_new, t_new, v_new, checked=not late_meters)
+        dataversion.written()  # COPY and the raw connection's statements pass no execute wrapper
 
         # append path
         if fast_sel.any():

@@ -147,3 +147,13 @@ def test_site_page_and_api_show_the_hourly_curve_from_rollups(meters, site, admi
     start = site.last_seen_ts - 14 * 86400
     assert curve == [[b * 1000, round(c, 3)] for b, c in zip(h.bucket.tolist(), h.qty.tolist()) if b >= start]
     assert sum(c for _, c in curve) == 1990.0 and len(curve) == 50
+
+
+def test_an_ingest_changes_the_data_version(meters):
+    """COPY and the raw connection's statements pass no execute wrapper: the pipeline says it wrote
+    (core.dataversion), so the dashboard's figures are computed again."""
+    from carbonpeak.core import dataversion
+
+    before = dataversion.current()
+    Pipeline("api").ingest_records([rec("M1", k, 1000 + 10 * k) for k in range(20)])
+    assert dataversion.current() != before
