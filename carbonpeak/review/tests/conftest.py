@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from carbonpeak.tracking.models import Membership
+from carbonpeak.review import services
+from carbonpeak.review.models import ProjectProposal, ReviewDecision
+from carbonpeak.tracking.models import AuditEntry, Membership
 
 ROLE_USERS = {
     "office": ("fgw", Membership.Role.ADMIN),
@@ -39,3 +41,26 @@ def actors(users):
     from carbonpeak.tracking.permissions import actor_for_user
 
     return {name: actor_for_user(user) for name, user in users.items()}
+
+
+DRAWS = 200
+ROLES = ["anon", "nobody", "office", "leader", "a-reporter", "a-reviewer", "b-reporter", "b-reviewer"]
+
+
+def proposal(town: str = "白鹤镇", **over) -> dict:
+    return {"name": f"{town}新厂房", "town": town, "sector": "electronics", "kind": "industrial", "start_year": 2027,
+            "added_value_10k_yuan": 20000,
+            "energy": [{"carrier": "electricity", "quantity": 2000, "unit": "万kWh"}]} | over
+
+
+def review_state():
+    """What a refused call must leave unchanged: proposals and their decisions, decisions, audit entries."""
+    return (list(ProjectProposal.objects.values_list("pk", "decision")), ReviewDecision.objects.count(),
+            AuditEntry.objects.count())
+
+
+@pytest.fixture
+def world(actors, qingpu_plan):
+    """A proposal of 白鹤镇 (A) and one of 练塘镇 (B), submitted by the office."""
+    return {"a": services.submit(actors["office"], qingpu_plan, proposal("白鹤镇"), draws=DRAWS),
+            "b": services.submit(actors["office"], qingpu_plan, proposal("练塘镇"), draws=DRAWS)}

@@ -8,30 +8,11 @@ import json
 import pytest
 
 from carbonpeak.review import services
-from carbonpeak.review.models import ProjectProposal, ReviewDecision
 from carbonpeak.tracking.models import AuditEntry
 
+from .conftest import DRAWS, ROLES, proposal, review_state as _state
+
 pytestmark = pytest.mark.django_db
-DRAWS = 200
-ROLES = ["anon", "nobody", "office", "leader", "a-reporter", "a-reviewer", "b-reporter", "b-reviewer"]
-
-
-def proposal(town: str = "白鹤镇", **over) -> dict:
-    return {"name": f"{town}新厂房", "town": town, "sector": "electronics", "kind": "industrial", "start_year": 2027,
-            "added_value_10k_yuan": 20000,
-            "energy": [{"carrier": "electricity", "quantity": 2000, "unit": "万kWh"}]} | over
-
-
-@pytest.fixture
-def world(actors, qingpu_plan):
-    office = actors["office"]
-    return {"a": services.submit(office, qingpu_plan, proposal("白鹤镇"), draws=DRAWS),
-            "b": services.submit(office, qingpu_plan, proposal("练塘镇"), draws=DRAWS)}
-
-
-def _state():
-    return (list(ProjectProposal.objects.values_list("pk", "decision")), ReviewDecision.objects.count(),
-            AuditEntry.objects.count())
 
 
 #                 anon nobody office leader a-rep a-rev b-rep b-rev

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 from carbonpeak.review import services
-from carbonpeak.review.models import ProjectProposal, ReviewDecision
-from carbonpeak.tracking.models import AuditEntry
+from carbonpeak.review.models import ProjectProposal
 
-from .test_api import DRAWS, ROLES, proposal
+from .conftest import DRAWS, ROLES, proposal, review_state as _state
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +20,6 @@ FORM = {"name": "白鹤镇办公楼", "town": "白鹤镇", "sector": "office", "
 @pytest.fixture(autouse=True)
 def page_draws(monkeypatch):
     monkeypatch.setattr(services, "PAGE_DRAWS", DRAWS)
-
-
-@pytest.fixture
-def world(actors, qingpu_plan):
-    return {"a": services.submit(actors["office"], qingpu_plan, proposal("白鹤镇"), draws=DRAWS),
-            "b": services.submit(actors["office"], qingpu_plan, proposal("练塘镇"), draws=DRAWS)}
-
-
-def _state():
-    return (list(ProjectProposal.objects.values_list("pk", "decision")), ReviewDecision.objects.count(),
-            AuditEntry.objects.count())
 
 
 #              anon nobody office leader a-rep a-rev b-rep b-rev

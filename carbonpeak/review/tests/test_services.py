@@ -7,7 +7,7 @@ import pytest
 from carbonpeak.accounting.models import EnergyCap, EnergyRecord
 from carbonpeak.review import services
 
-from .test_api import DRAWS
+from .conftest import DRAWS
 
 pytestmark = pytest.mark.django_db
 REPORTING_KGCE_PER_KWH = 0.3055  # 电力（等价值）, the plan's default assessment method
