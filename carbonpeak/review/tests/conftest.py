@@ -64,3 +64,21 @@ def world(actors, qingpu_plan):
     """A proposal of 白鹤镇 (A) and one of 练塘镇 (B), submitted by the office."""
     return {"a": services.submit(actors["office"], qingpu_plan, proposal("白鹤镇"), draws=DRAWS),
             "b": services.submit(actors["office"], qingpu_plan, proposal("练塘镇"), draws=DRAWS)}
+
+
+def walk_roles(client, users, url: str, expected, send, refused: tuple[int, ...]) -> None:
+    """Call `url` as each role of ROLES in turn (`send(client, url)` makes the request) and assert its status; a GET
+    or a refused call (a status in `refused`, or anonymous) leaves `review_state()` unchanged, an accepted write
+    changes it and ends the walk (later roles would see another state)."""
+    for role, status in zip(ROLES, expected):
+        client.logout()
+        if role != "anon":
+            client.force_login(users[role])
+        before = review_state()
+        r = send(client, url)
+        assert r.status_code == status, (role, url, r.content[:300])
+        if role == "anon" or status in refused or r.request["REQUEST_METHOD"] == "GET":
+            assert review_state() == before, (role, url)
+        else:
+            assert review_state() != before, (role, url)
+            return

@@ -8,7 +8,7 @@ import pytest
 from carbonpeak.review import services
 from carbonpeak.review.models import ProjectProposal
 
-from .conftest import DRAWS, ROLES, proposal, review_state as _state
+from .conftest import DRAWS, proposal, review_state as _state, walk_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -40,19 +40,8 @@ ENDPOINTS = [
 
 @pytest.mark.parametrize("method,url,body,expected", ENDPOINTS, ids=[f"{m} {u}" for m, u, _b, _e in ENDPOINTS])
 def test_every_page_for_every_role(client, users, world, method, url, body, expected):
-    url = url.format(a=world["a"].pk)
-    for role, status in zip(ROLES, expected):
-        client.logout()
-        if role != "anon":
-            client.force_login(users[role])
-        before = _state()
-        r = client.get(url) if method == "GET" else client.post(url, body)
-        assert r.status_code == status, (role, url, r.content[:300])
-        if role == "anon" or status in (403, 404, 422) or method == "GET":
-            assert _state() == before, (role, url)
-        else:
-            assert _state() != before, (role, url)
-            return
+    walk_roles(client, users, url.format(a=world["a"].pk), expected, refused=(403, 404, 422),
+               send=lambda c, u: c.get(u) if method == "GET" else c.post(u, body))
 
 
 def test_form_submission_shows_the_result(client, users, world):
