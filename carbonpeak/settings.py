@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "carbonpeak.core.middleware.ContentSecurityPolicyMiddleware",
+    "carbonpeak.core.middleware.MemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "carbonpeak.core.middleware.PlatformLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,19 +135,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web app read while an ingest writes; a busy timeout instead of "database is locked".
+    # WAL lets the web app read while an ingest writes; a busy timeout instead of "database is locked". Connections
+    # are kept (DB_CONN_MAX_AGE, one per server thread): opening one costs more than most pages' queries.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# Login rate limiting counts failures in the cache. One process: memory is enough; several web workers on one host:
-# set CACHE_DIR so they share a file-based cache.
+# Login rate limiting counts failures in the cache, which the web server's processes (`carbonpeak up` runs several)
+# share: a file-based cache in CACHE_DIR (default: the home's cache/ folder).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": os.environ["CACHE_DIR"]}
-    if os.environ.get("CACHE_DIR")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": os.environ.get("CACHE_DIR") or str(HOME / "cache")},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

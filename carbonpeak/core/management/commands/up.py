@@ -42,9 +42,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if no_serve:
             return
-        workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-        if workers > 1 and not os.environ.get("CACHE_DIR"):
-            raise CommandError("WEB_CONCURRENCY > 1 needs CACHE_DIR (the login throttle's counts shared by the web workers)")
+        workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
         connections.close_all()  # gunicorn forks: no connection may be shared with the children
         # the worker in a process group of its own: it gets one SIGTERM from us (not the terminal's signals too),
         # and if it does not stop in time the whole group (its job processes included) is killed
@@ -71,6 +69,12 @@ class Command(BaseCommand):
             "(--unit: the district office's unit in your plan file; the password may also come on standard input)"))
 
 
+def default_workers() -> int:
+    """One web process per core (at most 4): Python runs one thread of a process at a time, so a second process
+    serves the second core; a few threads each keep a slow request from holding up the rest."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 def stop_worker(worker: subprocess.Popen, grace: float = 30) -> None:
     """SIGTERM, then after ``grace`` seconds SIGKILL to the worker's whole process group."""
     worker.terminate()
@@ -82,15 +86,15 @@ def stop_worker(worker: subprocess.Popen, grace: float = 30) -> None:
 
 
 class WebServer(BaseApplication):
-    """gunicorn in this process. Threads share one memory (the login throttle's counts) and serve requests
-    concurrently; static files come from WhiteNoise (carbonpeak.settings)."""
+    """gunicorn in this process: `workers` processes (they share the login throttle's counts through the file
+    cache, carbonpeak.settings), each serving WEB_THREADS requests at once; static files come from WhiteNoise."""
 
     def __init__(self, addr: str, workers: int) -> None:
         self.options = {
             "bind": addr,
             "workers": workers,
             "worker_class": "gthread",
-            "threads": int(os.environ.get("WEB_THREADS", "8")),
+            "threads": int(os.environ.get("WEB_THREADS", "4")),
             "timeout": 120,  # a Monte Carlo scenario run or a large upload may take a while
             "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
         }
