@@ -172,7 +172,7 @@ def indicator_rows(unit: ResponsibleUnit, period: ReportingPeriod) -> list[Sheet
     latest = _latest(reports)
     approved = _latest(r for r in reports if r.status == ReviewStatus.APPROVED)
     return [SheetRow(i, latest.get(i.pk), approved.get(i.pk), i.kind == Indicator.Kind.QUANTITATIVE)
-            for i in unit_indicators(unit).filter(plan=period.plan_id).select_related("task__action")]
+            for i in unit_indicators(unit).filter(plan=period.plan_id).select_related("plan", "task__action")]
 
 
 def task_rows(unit: ResponsibleUnit, period: ReportingPeriod) -> list[SheetRow]:
@@ -183,7 +183,7 @@ def task_rows(unit: ResponsibleUnit, period: ReportingPeriod) -> list[SheetRow]:
     approved = _latest(r for r in reports if r.status == ReviewStatus.APPROVED)
     lead = set(TaskUnit.objects.filter(unit=unit, is_lead=True).values_list("task_id", flat=True))
     return [SheetRow(t, latest.get(t.pk), approved.get(t.pk), t.pk in lead)
-            for t in unit_tasks(unit).filter(action__plan=period.plan_id)]
+            for t in unit_tasks(unit).filter(action__plan=period.plan_id).select_related("action__plan")]
 
 
 @dataclass
