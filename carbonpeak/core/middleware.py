@@ -66,6 +66,22 @@ class AccessMiddleware:
         return None
 
 
+class MemoMiddleware:
+    """Reads (GET/HEAD) reuse what was computed for the same data version and day (`memo.versioned`): who the user
+    is in the plan, the dashboard's rendered content. Writes always compute afresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        from carbonpeak.core import memo
+
+        with memo.versioned():
+            return self.get_response(request)
+
+
 class ContentSecurityPolicyMiddleware:
     """A Content-Security-Policy on every response: scripts and style sheets from this site, or inline ones that
     carry the request's nonce (`nonce="{{ request.csp_nonce }}"` in a template); no plugins, no framing, forms

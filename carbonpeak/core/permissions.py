@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from carbonpeak.core import memo
 from carbonpeak.plan.models import Plan
 from carbonpeak.tracking.models import ApiToken, Membership
 
@@ -95,13 +96,18 @@ def actor_for_user(user, ip: str | None = None, plan=None) -> Actor:
     """The user's actor in `plan` (their membership there); without a plan, their first membership."""
     if user is None or not user.is_authenticated:
         return Actor(user=None, unit=None, role=None, ip=ip)
-    memberships = Membership.objects.select_related("unit__plan").filter(user=user)
-    membership = (memberships.filter(plan=plan) if plan is not None else memberships).first()
+    membership = memo.shared(("membership", user.pk, plan.pk if plan is not None else None),
+                             lambda: _membership(user, plan))
     if membership is not None:
         return Actor(user=user, unit=membership.unit, role=membership.role, ip=ip, plan=membership.unit.plan)
     if user.is_superuser:
         return Actor(user=user, unit=None, role=Role.ADMIN, ip=ip, plan=plan)
     return Actor(user=user, unit=None, role=None, ip=ip, plan=plan)
+
+
+def _membership(user, plan) -> Membership | None:
+    memberships = Membership.objects.select_related("unit__plan").filter(user=user)
+    return (memberships.filter(plan=plan) if plan is not None else memberships).first()
 
 
 def actor_for_token(token: ApiToken, ip: str | None = None, plan=None) -> Actor:
@@ -153,7 +159,8 @@ def sees_every_plan(user) -> bool:
     if user is None or not user.is_authenticated or user.is_superuser:
         return True
     if not hasattr(user, "_carbonpeak_has_membership"):  # asked several times per request: read once
-        user._carbonpeak_has_membership = Membership.objects.filter(user=user).exists()
+        user._carbonpeak_has_membership = memo.shared(("has_membership", user.pk),
+                                                      Membership.objects.filter(user=user).exists)
     return not user._carbonpeak_has_membership
 
 

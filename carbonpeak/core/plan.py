@@ -15,9 +15,12 @@ Views ask `carbonpeak.plan.selectors.current_plan(request)`, which calls `reques
 
 from __future__ import annotations
 
+import copy
+
 from django.http import Http404
 from django.urls import get_script_prefix, set_script_prefix
 
+from carbonpeak.core import memo
 from carbonpeak.plan.models import Plan
 
 URL_PREFIX = "p"
@@ -75,15 +78,17 @@ def _landing_plan(request) -> Plan | None:
     session = getattr(request, "session", None)
     chosen = session.get(SESSION_KEY) if session is not None and session.session_key else None
     if sees_every_plan(getattr(request, "user", None)):
-        return (Plan.objects.filter(code=chosen).first() if chosen else None) or default_plan()
+        plan = memo.shared(("landing_plan", chosen),
+                           lambda: (Plan.objects.filter(code=chosen).first() if chosen else None) or default_plan())
+        return copy.copy(plan)  # the request's own: the cached one is shared by threads
     visible = request_visible_plans(request)
     for plan in visible:
         if plan.code == chosen:
-            return plan
+            return copy.copy(plan)
     if len(visible) == 1:
-        return visible[0]
-    default = default_plan()
-    return default if default in visible else (visible[0] if visible else None)
+        return copy.copy(visible[0])
+    default = memo.shared(("landing_plan", None), default_plan)
+    return copy.copy(default if default in visible else (visible[0] if visible else None))
 
 
 def request_visible_plans(request) -> list[Plan]:
@@ -91,7 +96,10 @@ def request_visible_plans(request) -> list[Plan]:
     from carbonpeak.core.permissions import visible_plans
 
     if not hasattr(request, "_carbonpeak_visible_plans"):
-        request._carbonpeak_visible_plans = list(visible_plans(getattr(request, "user", None)))
+        user = getattr(request, "user", None)
+        key = ("visible_plans", user.pk, user.is_superuser) if user is not None and user.is_authenticated else \
+            ("visible_plans", None)
+        request._carbonpeak_visible_plans = memo.shared(key, lambda: tuple(visible_plans(user)))
     return request._carbonpeak_visible_plans
 
 

@@ -8,10 +8,14 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from carbonpeak.core import clock, memo, pdf
+from carbonpeak.core.permissions import actor_for
 from carbonpeak.plan.selectors import current_plan
 
 
@@ -72,7 +76,36 @@ def _context(request, plan, with_panels: bool = False) -> dict:
 def home(request):
     """The district dashboard: the verdict and its figures on the first screen, then every app's panel."""
     plan = current_plan(request)
-    return render(request, "core/home.html", _context(request, plan, with_panels=True) if plan else {"plan": None})
+    if plan is None:
+        return render(request, "core/home.html", {"plan": None})
+    return render(request, "core/home.html", {"plan": plan, "dashboard": _dashboard_html(request, plan)})
+
+
+def _dashboard_html(request, plan) -> str:
+    """The dashboard's content, rendered once per data version and day for each kind of viewer.
+
+    Everything it shows depends on the data, the plan, the language, the URL prefix and who looks (their role and
+    unit: a reporter sees their unit's targets, the office the district's units behind): those make the key. The
+    per-request parts (CSRF token, CSP nonce, the header) are not in it: inline scripts are rendered with a
+    placeholder nonce that each response replaces with its own.
+    """
+    actor = actor_for(request)
+    key = ("dashboard", plan.pk, get_language(), get_script_prefix(), actor.role,
+           actor.unit.pk if actor.unit is not None else None, actor.is_authenticated)
+    with memo.scope():
+        html = memo.shared(key, lambda: _render_with_placeholder_nonce(request, plan))
+    return mark_safe(html.replace(NONCE_PLACEHOLDER, request.csp_nonce))  # noqa: S308 - our own rendered template
+
+
+NONCE_PLACEHOLDER = "carbonpeak-csp-nonce"
+
+
+def _render_with_placeholder_nonce(request, plan) -> str:
+    nonce, request.csp_nonce = request.csp_nonce, NONCE_PLACEHOLDER
+    try:
+        return render_to_string("core/_dashboard.html", _context(request, plan, with_panels=True), request=request)
+    finally:
+        request.csp_nonce = nonce
 
 
 @require_safe

@@ -176,3 +176,56 @@ def test_a_figure_that_cannot_be_computed_is_named_and_the_others_still_show(cli
     assert response.status_code == 200
     assert "assessment" in re.search(r'id="headline-failed">([^<]*)<', page)[1]
     assert 'id="peak-probability"' in page and 'id="headline-off-track"' in page
+
+
+def _nonces(response) -> tuple[str, set[str]]:
+    """The CSP header's nonce and the nonces the page's inline tags carry."""
+    header = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
+    return header, set(re.findall(r'nonce="([^"]+)"', response.content.decode()))
+
+
+def test_the_dashboard_is_rendered_once_per_viewer_and_each_response_carries_its_own_nonce(client, demo, members):
+    """The content is reused for the same kind of viewer until the data changes; its inline scripts still run
+    under each response's own Content-Security-Policy nonce."""
+    from carbonpeak.core import memo
+
+    client.force_login(members["office"])
+    first = client.get("/")
+    before = memo.computed["count"]
+    second = client.get("/")
+    assert memo.computed["count"] == before  # nothing computed or rendered again
+    (nonce1, used1), (nonce2, used2) = _nonces(first), _nonces(second)
+    assert used1 == {nonce1} and used2 == {nonce2} and nonce1 != nonce2
+    main = [r.content.decode().split("<main", 1)[1].replace(n, "N") for r, n in ((first, nonce1), (second, nonce2))]
+    assert main[0] == main[1]
+
+
+def test_a_viewer_never_gets_the_dashboard_rendered_for_another(client, demo, members):
+    """Office first, then a town's reporter, another town's reporter, a visitor, and the office in English: each
+    sees what their own role and unit show, not the office's cached page."""
+    from carbonpeak.assessment import services as assessment_services
+
+    client.force_login(members["office"])
+    office = client.get("/").content.decode()
+    assert 'id="headline-units-behind"' in office and 'id="headline-alerts"' in office
+
+    pages = {}
+    for name in ("reporter-a", "reporter-b"):
+        client.force_login(members[name])
+        pages[name] = client.get("/").content.decode()
+        assert 'id="headline-units-behind"' not in pages[name] and 'id="headline-alerts"' not in pages[name]
+    for name, other in (("reporter-a", "reporter-b"), ("reporter-b", "reporter-a")):
+        unit = members[name].memberships.get().unit
+        if assessment_services.unit_targets(unit):
+            panel = pages[name][pages[name].index('id="assessment-panel"'):]
+            assert unit.name_zh in panel and members[other].memberships.get().unit.name_zh not in panel
+    client.logout()
+    anonymous = client.get("/").content.decode()
+    assert 'id="headline-units-behind"' not in anonymous and 'id="assessment-panel"' not in anonymous
+
+    client.force_login(members["office"])
+    client.cookies["django_language"] = "en"
+    english = client.get("/").content.decode()
+    assert "Carbon peak dashboard" in english and "碳达峰工作总览" not in english
+    prefixed = client.get(f"/p/{demo.code}/").content.decode()
+    assert f'href="/p/{demo.code}/cockpit/"' in prefixed and 'href="/cockpit/"' not in prefixed
