@@ -85,7 +85,7 @@ def _queries(client, url: str) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-INDEX_QUERIES = 16
+INDEX_QUERIES = 17
 """Queries of `/scenarios/` once its runs are stored, whatever the number of scenarios: the plan, the
 standard scenarios, the scenario list, the calibration (energy records, observed-state indicators and
 reports, monitored data-centre PUE, the PV-capacity indicator and its progress evaluation: six; approved review
