@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from carbonpeak.review import services
 from carbonpeak.review.models import ProjectProposal, ReviewDecision
@@ -67,18 +68,19 @@ def world(actors, qingpu_plan):
 
 
 def walk_roles(client, users, url: str, expected, send, refused: tuple[int, ...]) -> None:
-    """Call `url` as each role of ROLES in turn (`send(client, url)` makes the request) and assert its status; a GET
-    or a refused call (a status in `refused`, or anonymous) leaves `review_state()` unchanged, an accepted write
-    changes it and ends the walk (later roles would see another state)."""
+    """Call `url` as each role of ROLES (`send(client, url)` makes the request) and assert its status: a GET or a
+    refused call (a status in `refused`, or anonymous) leaves `review_state()` unchanged, an accepted write changes
+    it. Each call runs in a savepoint rolled back after its checks, so every role meets the same state."""
     for role, status in zip(ROLES, expected):
         client.logout()
         if role != "anon":
             client.force_login(users[role])
         before = review_state()
-        r = send(client, url)
-        assert r.status_code == status, (role, url, r.content[:300])
-        if role == "anon" or status in refused or r.request["REQUEST_METHOD"] == "GET":
-            assert review_state() == before, (role, url)
-        else:
-            assert review_state() != before, (role, url)
-            return
+        with transaction.atomic():
+            r = send(client, url)
+            assert r.status_code == status, (role, url, r.content[:300])
+            if role == "anon" or status in refused or r.request["REQUEST_METHOD"] == "GET":
+                assert review_state() == before, (role, url)
+            else:
+                assert review_state() != before, (role, url)
+            transaction.set_rollback(True)
