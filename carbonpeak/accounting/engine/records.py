@@ -53,11 +53,20 @@ class RowError:
         return asdict(self)
 
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-"""Largest upload (a CSV, or an .xlsx as stored)."""
+@dataclass(frozen=True)
+class Limits:
+    file_bytes: int
+    """Largest file (a CSV, or an .xlsx as stored)."""
+    rows: int
+
+
+UPLOAD = Limits(file_bytes=20 * 1024 * 1024, rows=200_000)
+"""What the web and the API take from anyone with write access."""
+LOCAL_FILE = Limits(file_bytes=1024 * 1024 * 1024, rows=10_000_000)
+"""A file the operator names on the command line (`accounting compute --input`, `import`): a district's whole
+year of records may have millions of rows."""
 MAX_XLSX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 """Largest total size of an .xlsx's parts once unzipped (a small zip can expand to gigabytes)."""
-MAX_ROWS = 200_000
 MAX_COLUMNS = 30
 MAX_REPORTED_ERRORS = 200
 """A file with more bad cells reports the first ones and the count of all of them."""
@@ -78,40 +87,40 @@ def _file_error(name: str, message: str, row: int = 0) -> RecordsError:
     return RecordsError([RowError(name, row, "file", message)])
 
 
-def _read_table(source: Any, name: str) -> tuple[pd.DataFrame, str]:
+def _read_table(source: Any, name: str, limits: Limits = UPLOAD) -> tuple[pd.DataFrame, str]:
     """Read CSV text, bytes (CSV or .xlsx), a `Path`, a file object or a DataFrame into an all-string DataFrame.
 
-    Text is always content, never a file name: only a `pathlib.Path` (the command line's) is opened.
-    Sizes, rows and columns are capped (`MAX_*`) before anything is parsed into memory.
+    Text is always content, never a file name: only a `pathlib.Path` (the command line's) is opened, with the
+    command line's `LOCAL_FILE` limits. Sizes, rows and columns are capped before anything is parsed into memory.
     """
     if isinstance(source, pd.DataFrame):
         return source.astype(object).where(source.notna(), ""), name
     if isinstance(source, Path):
         name = name if name != "input" else source.name
-        if source.stat().st_size > MAX_FILE_BYTES:
-            raise _file_error(name, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
-        return _read_table(source.read_bytes(), name)
+        if source.stat().st_size > LOCAL_FILE.file_bytes:
+            raise _file_error(name, f"file is larger than {LOCAL_FILE.file_bytes // 2**20} MB")
+        return _read_table(source.read_bytes(), name, LOCAL_FILE)
     if isinstance(source, str):
-        return _read_table(source.encode("utf-8"), name)
+        return _read_table(source.encode("utf-8"), name, limits)
     if not isinstance(source, bytes):
-        data = source.read(MAX_FILE_BYTES + 1)
-        return _read_table(data if isinstance(data, bytes) else data.encode("utf-8"), name)
-    if len(source) > MAX_FILE_BYTES:
-        raise _file_error(name, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
+        data = source.read(limits.file_bytes + 1)
+        return _read_table(data if isinstance(data, bytes) else data.encode("utf-8"), name, limits)
+    if len(source) > limits.file_bytes:
+        raise _file_error(name, f"file is larger than {limits.file_bytes // 2**20} MB")
     if source[:2] == b"PK":  # an xlsx is a zip
-        return _read_xlsx(source, name), name
-    return _capped(_read_csv(source, name), name), name
+        return _read_xlsx(source, name, limits), name
+    return _capped(_read_csv(source, name, limits), name, limits), name
 
 
-def _capped(df: pd.DataFrame, name: str) -> pd.DataFrame:
+def _capped(df: pd.DataFrame, name: str, limits: Limits) -> pd.DataFrame:
     if len(df.columns) > MAX_COLUMNS:
         raise _file_error(name, f"{len(df.columns)} columns; at most {MAX_COLUMNS} are read", row=1)
-    if len(df) > MAX_ROWS:
-        raise _file_error(name, f"more than {MAX_ROWS} rows; split the file")
+    if len(df) > limits.rows:
+        raise _file_error(name, f"more than {limits.rows} rows; split the file")
     return df
 
 
-def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
+def _read_xlsx(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
     expanded = expanded_size(data)
     if expanded is None:
         raise _file_error(name, "not a readable .xlsx file (a damaged zip)")
@@ -119,13 +128,13 @@ def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
         raise _file_error(name, f"the workbook unpacks to {expanded // 2**20} MB; at most "
                                 f"{MAX_XLSX_UNCOMPRESSED_BYTES // 2**20} MB are read")
     try:
-        df = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl", nrows=MAX_ROWS + 1)
+        df = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl", nrows=limits.rows + 1)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a zip that is not a workbook
         raise _file_error(name, f"not a readable .xlsx file ({type(exc).__name__})") from None
-    return _stringify(_capped(df, name))
+    return _stringify(_capped(df, name, limits))
 
 
-def _read_csv(data: bytes, name: str = "input") -> pd.DataFrame:
+def _read_csv(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -133,8 +142,8 @@ def _read_csv(data: bytes, name: str = "input") -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise _file_error(name, "not UTF-8 text: save the file as CSV (UTF-8)", row=line) from None
-    if data.count(b"\n") > MAX_ROWS + 1:
-        raise _file_error(name, f"more than {MAX_ROWS} rows; split the file")
+    if data.count(b"\n") > limits.rows + 1:
+        raise _file_error(name, f"more than {limits.rows} rows; split the file")
     typed = _read_csv_typed(data)
     if typed is not None:
         return typed

@@ -136,3 +136,24 @@ def test_bad_numbers_quoted_as_written():
                         "A,industry,diesel, 2 ,t,2022\n")
     assert errs == [(2, "quantity", "negative quantity '-0.50'"), (3, "quantity", "not a number: '1e400'")]
 
+
+
+def test_an_upload_is_capped_but_a_command_line_file_may_hold_a_districts_year(tmp_path):
+    """Uploads (text, bytes, file objects: the web and the API) stop at UPLOAD's rows and bytes, with the reason;
+    a file named on the command line (a Path) is read up to LOCAL_FILE's, e.g. a million records."""
+    from pathlib import Path
+
+    from carbonpeak.accounting.engine.records import LOCAL_FILE, UPLOAD
+
+    rows = UPLOAD.rows + 1
+    body = HEADER + "E,industry,diesel,1.5,t,2022\n" * rows
+    errs, _ = errors_of(body, "big.csv")
+    assert errs == [(0, "file", f"more than {UPLOAD.rows} rows; split the file")]
+    errs, _ = errors_of(io.BytesIO(b"x" * (UPLOAD.file_bytes + 1)), "huge.csv")
+    assert errs == [(0, "file", f"file is larger than {UPLOAD.file_bytes // 2**20} MB")]
+
+    path = Path(tmp_path) / "district-year.csv"
+    path.write_text(body)
+    df = parse_records(path)
+    assert len(df) == rows and df["quantity"].sum() == pytest.approx(1.5 * rows)
+    assert LOCAL_FILE.rows > rows and LOCAL_FILE.file_bytes > UPLOAD.file_bytes
