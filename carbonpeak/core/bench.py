@@ -46,26 +46,11 @@ def bench_plan() -> str:
     return settings.CARBONPEAK_PLAN_CODE or fixtures[0].stem
 
 
-class Server:
-    """`carbonpeak up` in a subprocess on a free loopback port."""
+class Site:
+    """HTTP to a Carbonpeak server on a loopback port: what a browser does, without one."""
 
-    def __init__(self, home: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE")}
-        env.update(CARBONPEAK_HOME=str(home), CARBONPEAK_PLAN=bench_plan())
-        if os.environ.get("CARBONPEAK_BENCH_DATABASE_URL"):
-            env["DATABASE_URL"] = os.environ["CARBONPEAK_BENCH_DATABASE_URL"]
-        self.log = (home / "up.log").open("w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "carbonpeak", "up", "--no-worker", "--addr",
-                                      f"127.0.0.1:{self.port}"], env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 600
-        while self.get("/healthz")[0] != 200:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"carbonpeak up did not start: see {home / 'up.log'}")
-            time.sleep(1)
+    def __init__(self, port: int) -> None:
+        self.port = port
 
     def connection(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
@@ -101,6 +86,28 @@ class Server:
             raise RuntimeError(f"login as {username} failed ({answer.status})")
         return f"sessionid={session[1]}; csrftoken={csrf}"
 
+
+class Server(Site):
+    """`carbonpeak up` in a subprocess on a free loopback port."""
+
+    def __init__(self, home: Path) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            super().__init__(s.getsockname()[1])
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+        env.update(CARBONPEAK_HOME=str(home), CARBONPEAK_PLAN=bench_plan())
+        if os.environ.get("CARBONPEAK_BENCH_DATABASE_URL"):
+            env["DATABASE_URL"] = os.environ["CARBONPEAK_BENCH_DATABASE_URL"]
+        self.log = (home / "up.log").open("w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "carbonpeak", "up", "--no-worker", "--addr",
+                                      f"127.0.0.1:{self.port}"], env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 600
+        while self.get("/healthz")[0] != 200:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"carbonpeak up did not start: see {home / 'up.log'}")
+            time.sleep(1)
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -110,7 +117,7 @@ class Server:
         self.log.close()
 
 
-def p95_ms(server: Server, path: str, cookie: str, per_client: int) -> float:
+def p95_ms(server: Site, path: str, cookie: str, per_client: int) -> float:
     """p95 latency of `path` with CLIENTS clients requesting it at once, each on its own connection."""
     times: list[float] = []
     failures: list[int] = []
@@ -137,7 +144,7 @@ def p95_ms(server: Server, path: str, cookie: str, per_client: int) -> float:
     return 1000 * statistics.quantiles(times, n=20)[-1]
 
 
-def page_bytes(server: Server, path: str, cookie: str) -> int:
+def page_bytes(server: Site, path: str, cookie: str) -> int:
     """HTML plus the scripts and stylesheets the page loads, as transferred to a browser (gzip/brotli accepted)."""
     encoding = "gzip, br"
     status, html, response = server.get(path, cookie, encoding=encoding)
@@ -151,7 +158,7 @@ def page_bytes(server: Server, path: str, cookie: str) -> int:
     return total
 
 
-def _sheet_url(server: Server, reporter: str) -> str:
+def _sheet_url(server: Site, reporter: str) -> str:
     """The reporter's sheet for the current period, as linked from the reporting landing page."""
     _status, body, _r = server.get("/tracking/", reporter)
     found = re.search(rb'href="(/tracking/periods/\d+/units/[\w-]+/)"', body)
@@ -161,24 +168,28 @@ def _sheet_url(server: Server, reporter: str) -> str:
 
 
 def figures(quick: bool) -> dict[str, float]:
-    per_client = 5 if quick else 20
     with tempfile.TemporaryDirectory(prefix="carbonpeak-bench-") as home:
         server = Server(Path(home))
         try:
-            office, reporter = server.login(OFFICE), server.login(REPORTER)
-            sheet = _sheet_url(server, reporter)
-            health = p95_ms(server, "/healthz", "", per_client)
-            dashboard = p95_ms(server, "/", office, per_client)
-            sheet_p95 = p95_ms(server, sheet, reporter, per_client)
-            return {
-                "core_healthz_p95_ms": round(health, 2),
-                "core_dashboard_p95_vs_healthz": dashboard / health,
-                "core_sheet_p95_vs_healthz": sheet_p95 / health,
-                "core_dashboard_p95_budget_ratio": GOAL_DASHBOARD_P95_MS / dashboard,
-                "core_dashboard_bytes": page_bytes(server, "/", office),
-                "core_sheet_bytes": page_bytes(server, sheet, reporter),
-                "core_plan_page_bytes": page_bytes(server, "/plan/", office),
-                "core_cockpit_bytes": page_bytes(server, "/cockpit/", office),
-            }
+            return measure(server, per_client=5 if quick else 20)
         finally:
             server.stop()
+
+
+def measure(site: Site, per_client: int) -> dict[str, float]:
+    """The figures, on a server with the bench plan's demo data and accounts (`carbonpeak up` on a fresh home)."""
+    office, reporter = site.login(OFFICE), site.login(REPORTER)
+    sheet = _sheet_url(site, reporter)
+    health = p95_ms(site, "/healthz", "", per_client)
+    dashboard = p95_ms(site, "/", office, per_client)
+    sheet_p95 = p95_ms(site, sheet, reporter, per_client)
+    return {
+        "core_healthz_p95_ms": round(health, 2),
+        "core_dashboard_p95_vs_healthz": dashboard / health,
+        "core_sheet_p95_vs_healthz": sheet_p95 / health,
+        "core_dashboard_p95_budget_ratio": GOAL_DASHBOARD_P95_MS / dashboard,
+        "core_dashboard_bytes": page_bytes(site, "/", office),
+        "core_sheet_bytes": page_bytes(site, sheet, reporter),
+        "core_plan_page_bytes": page_bytes(site, "/plan/", office),
+        "core_cockpit_bytes": page_bytes(site, "/cockpit/", office),
+    }

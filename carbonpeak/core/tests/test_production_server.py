@@ -180,6 +180,29 @@ def test_the_worker_started_by_up_takes_meter_readings_from_mqtt(first_start, br
     assert stored and stored[0][0] == "mqtt", first_start.output()
 
 
+def test_the_web_server_runs_a_process_per_core_and_they_share_the_login_throttle(first_start):
+    from carbonpeak.core.management.commands.up import default_workers
+
+    pid = first_start.proc.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    web = [c for c in children if b"up" in Path(f"/proc/{c}/cmdline").read_bytes().split(b"\0")]  # forks of `up`
+    assert len(web) == default_workers() == min(os.cpu_count(), 4), children
+    for _ in range(5):  # each login on a new connection, taken by whichever web process accepts it first
+        assert not log_in(first_start.url, "jingwei-reviewer", "not-the-password")
+    assert not log_in(first_start.url, "jingwei-reviewer", "carbonpeak-demo")  # locked out in every process
+
+
+def test_the_bench_measures_the_dashboard_and_the_reporting_sheet_on_the_main_job(first_start):
+    """`carbonpeak bench`'s core figures, taken from this server (the bench starts one of its own the same way)."""
+    from carbonpeak.core import bench
+
+    figures = bench.measure(bench.Site(first_start.port), per_client=2)
+    assert figures["core_healthz_p95_ms"] > 0
+    assert figures["core_dashboard_p95_vs_healthz"] > 0 and figures["core_sheet_p95_vs_healthz"] > 0
+    # ECharts (about 300 kB compressed) only where a page draws charts: the dashboard does, the wall screen not
+    assert figures["core_cockpit_bytes"] < 100_000 < figures["core_dashboard_bytes"]
+
+
 def test_a_restart_keeps_a_changed_demo_password_and_logins_work_behind_an_https_proxy(first_start, home):
     assert log_in(first_start.url, "office", "carbonpeak-demo")
     changed = carbonpeak("users", "--add", "office", "--unit", "区发改委", "--role", "admin", home=home,
