@@ -229,7 +229,9 @@ MQTT_PORT = int(os.environ.get("MQTT_PORT", "1883"))
 MQTT_TOPIC = os.environ.get("MQTT_TOPIC", "carbonpeak/readings/#")
 
 WORKER_REMINDERS_MINUTES = int(os.environ.get("REMINDERS_EVERY_MINUTES", "60"))
-"""How often the worker sends the overdue-report reminders (each one goes out once per unit, period and person)."""
+"""How often the worker sends the reporting reminders (each one goes out once per unit, period, kind and person)."""
+REMINDER_DAYS_BEFORE_DUE = int(os.environ.get("REMINDER_DAYS_BEFORE_DUE", "3"))
+"""Units that still owe reports this many days before a period's due date are reminded once (0: no such reminder)."""
 
 # E-mail (the reminders): Django's SMTP back end. Without EMAIL_HOST reminders stay in the app.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

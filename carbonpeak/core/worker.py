@@ -30,7 +30,7 @@ def schedules() -> list[Periodic]:
     """The periodic jobs (read from settings each call, so a test or a deployment may change the periods)."""
     return [
         Periodic("monitoring alerts", "carbonpeak.monitoring.services.evaluate_alerts", settings.WORKER_ALERTS_MINUTES),
-        Periodic("reporting reminders", "carbonpeak.tracking.reminders.send_overdue_reminders",
+        Periodic("reporting reminders", "carbonpeak.tracking.reminders.send_scheduled_reminders",
                  settings.WORKER_REMINDERS_MINUTES),
     ]
 

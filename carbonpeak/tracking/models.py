@@ -475,6 +475,7 @@ class Notification(models.Model):
     """
 
     class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Reminder before the due date")
         OVERDUE = "overdue", _("Overdue reminder")
         URGED = "urged", _("Reminder from the district office")
 
@@ -497,6 +498,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.CharField(max_length=8, choices=Status.choices)
     error = models.TextField(blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    """When the recipient marked it read (in-app notifications); None: unread."""
 
     class Meta:
         ordering = ["-sent_at", "-pk"]

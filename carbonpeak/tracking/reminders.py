@@ -1,7 +1,9 @@
-"""Reminders (催报): tell a unit's reporters that its reports for a period are overdue, in the app and by e-mail.
+"""Reminders (催报): tell a unit's reporters that its reports for a period are due soon or overdue, in the app and
+by e-mail.
 
-Two ways in: the worker's scheduled job `send_overdue_reminders` (every `REMINDERS_EVERY_MINUTES`) and the district
-office's button on the reminders page (`urge`). Each notification is a `Notification` row, sent or failed with the
+Two ways in: the worker's scheduled job `send_scheduled_reminders` (every `REMINDERS_EVERY_MINUTES`: once
+`REMINDER_DAYS_BEFORE_DUE` days before the due date, once after it) and the district office's button on the
+reminders page (`urge`). Each notification is a `Notification` row, sent or failed with the
 error; the unique (recipient, unit, period, kind, channel) makes a second run, or a second click, a no-op. E-mail goes
 through Django's e-mail over SMTP (EMAIL_HOST, EMAIL_PORT, ... in docs/deployment.md); without EMAIL_HOST the
 reminders are in the app only.
@@ -43,6 +45,13 @@ def message(reminder: selectors.Reminder, kind: str) -> tuple[str, str]:
         values = {"unit": unit.name, "period": period.label, "due": period.due_date.isoformat(),
                   "days": reminder.days_overdue, "indicators": reminder.missing_indicators,
                   "tasks": reminder.missing_tasks, "link": link}
+        if kind == Kind.DUE_SOON:
+            values["days"] = -reminder.days_overdue
+            subject = _("Reminder: %(unit)s's report for %(period)s is due on %(due)s") % values
+            body = _("%(unit)s,\n\nthe progress report for %(period)s is due on %(due)s (in %(days)s days). Still "
+                     "missing: %(indicators)s indicator values and %(tasks)s task progress reports.\n\nPlease "
+                     "report on the platform: %(link)s\n") % values
+            return subject, body
         prefix = _("Reminder from the district office") if kind == Kind.URGED else _("Reminder")
         subject = _("%(prefix)s: %(unit)s has not reported for %(period)s") % {**values, "prefix": prefix}
         body = _("%(unit)s,\n\nthe progress report for %(period)s was due on %(due)s (%(days)s days ago). Still "
@@ -81,7 +90,7 @@ def _deliver(notification: Notification) -> Notification:
 
 
 def remind(reminder: selectors.Reminder, kind: str) -> list[Notification]:
-    """Notify the unit's reporters of one overdue reminder, in the app and (with EMAIL_HOST) by e-mail; returns the
+    """Notify the unit's reporters of one reminder, in the app and (with EMAIL_HOST) by e-mail; returns the
     notifications sent or failed now (none when all went out before)."""
     subject, body = message(reminder, kind)
     sent = []
@@ -94,9 +103,16 @@ def remind(reminder: selectors.Reminder, kind: str) -> list[Notification]:
     return sent
 
 
-def send_overdue_reminders() -> int:
-    """The worker's scheduled job: remind every unit of every plan with overdue reports; the number sent now."""
-    return sum(len(remind(r, Kind.OVERDUE)) for plan in Plan.objects.all() for r in selectors.reminders(plan))
+def send_scheduled_reminders() -> int:
+    """The worker's scheduled job: remind every unit of every plan that still owes reports due within
+    REMINDER_DAYS_BEFORE_DUE days, and every one with overdue reports; the number sent now."""
+    sent = 0
+    for plan in Plan.objects.all():
+        if settings.REMINDER_DAYS_BEFORE_DUE > 0:
+            due_soon = selectors.reminders(plan, due_within=settings.REMINDER_DAYS_BEFORE_DUE)
+            sent += sum(len(remind(r, Kind.DUE_SOON)) for r in due_soon)
+        sent += sum(len(remind(r, Kind.OVERDUE)) for r in selectors.reminders(plan))
+    return sent
 
 
 def urge(actor: Actor, plan: Plan, unit: ResponsibleUnit | None = None,
@@ -111,3 +127,23 @@ def urge(actor: Actor, plan: Plan, unit: ResponsibleUnit | None = None,
             audit(actor, "remind", n, None, {"recipient": n.recipient_id, "channel": n.channel, "status": n.status})
         sent += notifications
     return sent
+
+
+def unread_count(user) -> int:
+    """The user's in-app notifications not yet marked read."""
+    return Notification.objects.filter(recipient=user, channel=Channel.APP, read_at__isnull=True).count()
+
+
+def mark_read(actor: Actor, notification_id: int | None = None) -> int:
+    """Mark the actor's own unread in-app notifications read: one (`notification_id`) or all; audited. Returns how
+    many were marked (0 for someone else's notification: it stays as it was)."""
+    mine = Notification.objects.filter(recipient=actor.db_user, channel=Channel.APP, read_at__isnull=True)
+    if notification_id is not None:
+        mine = mine.filter(pk=notification_id)
+    now = timezone.now()
+    with transaction.atomic():
+        marked = list(mine.select_related("unit", "period"))
+        Notification.objects.filter(pk__in=[n.pk for n in marked]).update(read_at=now)
+        for n in marked:
+            audit(actor, "read", n, {"read_at": None}, {"read_at": now.isoformat()})
+    return len(marked)

@@ -7,6 +7,8 @@ its latest revision is submitted or approved (or an approved revision exists whi
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -100,15 +102,19 @@ class Reminder:
 
 
 def reminders(plan: Plan, units: QuerySet[ResponsibleUnit] | None = None,
-              period: ReportingPeriod | None = None, overdue_only: bool = True) -> list[Reminder]:
-    """Units that have not reported everything they owe for periods past their due date."""
+              period: ReportingPeriod | None = None, overdue_only: bool = True,
+              due_within: int | None = None) -> list[Reminder]:
+    """Units that have not reported everything they owe for periods past their due date (`overdue_only`), for
+    every period (not `overdue_only`), or for periods due in the next `due_within` days (today included)."""
     today = clock.today()
     owed = obligations(plan)
     unit_map = {u.pk: u for u in (units if units is not None else plan.units.all()) if u.pk in owed}
     qs = plan.reporting_periods.all()
     if period is not None:
         qs = qs.filter(pk=period.pk)
-    if overdue_only:
+    if due_within is not None:
+        qs = qs.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=due_within))
+    elif overdue_only:
         qs = qs.filter(due_date__lt=today)
     out = []
     for p in qs.order_by("-due_date", "kind"):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("reminders/", views.reminders, name="reminders"),
     path("reminders/send/", views.reminders_send, name="reminders_send"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("indicator-reports/<int:pk>/", views.record, {"kind": "indicator-reports"}, name="indicator_report"),
     path("task-reports/<int:pk>/", views.record, {"kind": "task-reports"}, name="task_report"),
     path("projects/<int:pk>/", views.record, {"kind": "projects"}, name="project"),

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import F
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -94,6 +95,7 @@ def index(request):
     return render(request, "tracking/index.html", {
         "plan": plan, "actor": actor, "period": period, "periods": periods, "units": units, "todo": todo,
         "queue_count": sum(len(v) for v in queue.values()), "reminder_count": len(reminders),
+        "unread": reminders_service.unread_count(request.user),
         "overdue": reminders[:20] if actor.sees_all else [],
         "can_manage_tokens": permissions.can_manage_tokens(actor),
     })
@@ -616,11 +618,25 @@ def reminders_send(request):
 
 @member_required
 def notifications(request):
-    """The reminders sent to the logged-in user."""
+    """The reminders sent to the logged-in user, unread first."""
     items = Notification.objects.filter(recipient=request.user, channel=Notification.Channel.APP).select_related(
-        "unit", "period")
+        "unit", "period").order_by(F("read_at").asc(nulls_first=True), "-sent_at", "-pk")
     return render(request, "tracking/notifications.html", {"plan": request.plan, "actor": request.actor,
                                                             "notifications": items[:100]})
+
+
+@member_required
+@require_POST
+def notifications_read(request):
+    """Mark one of the user's notifications read (`id`), or all of them."""
+    raw = request.POST.get("id", "")
+    if raw and not raw.isdigit():
+        return HttpResponse(_("Not a notification number: %(id)s") % {"id": raw[:40]}, status=400,
+                            content_type="text/plain; charset=utf-8")
+    marked = reminders_service.mark_read(request.actor, int(raw) if raw else None)
+    if raw and not marked:
+        raise Http404("no unread notification of yours with this number")
+    return redirect("tracking:notifications")
 
 
 # --- projects -------------------------------------------------------------------------------------------------

@@ -273,7 +273,7 @@ def test_the_workers_scheduled_reminders_send_once_not_twice(users, period, smtp
     for _run in range(2):
         Schedule.objects.update(next_run=timezone.now() - dt.timedelta(minutes=1))
         scheduler()
-    results = list(Task.objects.filter(func="carbonpeak.tracking.reminders.send_overdue_reminders")
+    results = list(Task.objects.filter(func="carbonpeak.tracking.reminders.send_scheduled_reminders")
                    .order_by("started").values_list("success", "result"))
     assert results == [(True, 6), (True, 0)]  # 3 reporters × (app + e-mail), then nothing
     assert sorted(to[0] for to, _m in smtp_inbox.messages) == [
@@ -358,3 +358,69 @@ def test_office_opens_and_closes_periods(client, users, small_plan):
     q1.refresh_from_db()
     assert q1.is_closed and AuditEntry.objects.filter(action="close", object_id=q1.pk).exists()
     assert client.post("/tracking/periods/", {"year": "abc"}).status_code == 400
+
+
+def test_a_unit_is_reminded_once_before_the_due_date_and_once_after_it(users, period, smtp_inbox, clock, settings):
+    """Due 2024-04-15, REMINDER_DAYS_BEFORE_DUE 3: nothing on the 11th, one reminder before the date from the 12th,
+    not repeated; after the date the overdue reminder (another kind) goes out once."""
+    from carbonpeak.tracking.reminders import send_scheduled_reminders
+
+    _with_emails(users)
+    settings.REMINDER_DAYS_BEFORE_DUE = 3
+    clock("2024-04-11")
+    assert send_scheduled_reminders() == 0
+    clock("2024-04-12")
+    assert send_scheduled_reminders() == 6 and send_scheduled_reminders() == 0  # 3 reporters × (app + e-mail)
+    assert set(Notification.objects.values_list("kind", flat=True)) == {"due_soon"}
+    subjects = {m["Subject"].strip() for _to, m in smtp_inbox.messages}
+    assert "提醒：朱家角镇 2024 年第 1 季度进展报送将于 2024-04-15 截止" in subjects
+    assert "还有 3 天" in smtp_inbox.messages[0][1].get_content()
+    clock("2024-04-16")
+    assert send_scheduled_reminders() == 6 and send_scheduled_reminders() == 0
+    assert Notification.objects.filter(kind="overdue").count() == 6
+    settings.REMINDER_DAYS_BEFORE_DUE = 0
+    clock("2024-04-14")
+    Notification.objects.all().delete()
+    assert send_scheduled_reminders() == 0  # only after the date
+
+
+def test_a_reporter_marks_notifications_read_and_nobody_else_can(client, users, period, db_state):
+    from carbonpeak.tracking.reminders import send_scheduled_reminders
+
+    send_scheduled_reminders()
+    mine = Notification.objects.get(recipient=users["zjj-reporter"], channel="app")
+    theirs = Notification.objects.get(recipient=users["jw-reporter"], channel="app")
+    html = _login(client, "zjj-reporter").get("/tracking/").content.decode()
+    assert 'id="todo-unread"' in html and "1 条未读通知" in html
+    page = client.get("/tracking/notifications/").content.decode()
+    assert f'data-read="no" class="unread"' in page and f'id="read-{mine.pk}"' in page
+
+    before = db_state()
+    for who in (None, "jw-reviewer", "office", "zjj-reviewer"):  # anonymous, another unit, the office, own unit
+        if who is None:
+            client.logout()
+        else:
+            _login(client, who)
+        response = client.post("/tracking/notifications/read/", {"id": mine.pk})
+        assert response.status_code in (302, 404) and db_state() == before, who
+        if who is None:
+            assert response["Location"].startswith("/accounts/login/")
+        else:
+            assert response.status_code == 404
+    _login(client, "zjj-reporter")
+    assert client.post("/tracking/notifications/read/", {"id": "x;1"}).status_code == 400
+    assert client.post("/tracking/notifications/read/", {"id": theirs.pk}).status_code == 404
+    assert client.get("/tracking/notifications/read/").status_code == 405
+    assert db_state() == before
+
+    assert client.post("/tracking/notifications/read/", {"id": mine.pk})["Location"] == "/tracking/notifications/"
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.read_at is not None and theirs.read_at is None
+    entry = AuditEntry.objects.get(action="read")
+    assert (entry.object_id, entry.actor_id) == (mine.pk, users["zjj-reporter"].pk)
+    assert 'id="todo-unread"' not in client.get("/tracking/").content.decode()
+    _login(client, "jw-reporter")
+    client.post("/tracking/notifications/read/")  # all of theirs
+    assert not Notification.objects.filter(channel="app", read_at__isnull=True).exclude(
+        recipient__username="jgw-reporter").exists()
