@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from carbonpeak.core.tests.members import MEMBER_PASSWORD, make_members  # noqa: F401 - tests import the password from here too
+
 REPO = Path(__file__).resolve().parent
 PLANS = REPO / "plans"
 QINGPU_PLAN = PLANS / "qingpu-2022.yaml"
@@ -152,7 +154,6 @@ def browser_login():
     return _browser_login
 
 
-MEMBER_PASSWORD = "pw-member-123"
 MEMBER_ROLES = {  # username: (unit code in the Qingpu plan, role); unit A = 朱家角镇, unit B = 练塘镇
     "office": ("fgw", "admin"),
     "leader": ("fgw", "leader"),
@@ -163,18 +164,24 @@ MEMBER_ROLES = {  # username: (unit code in the Qingpu plan, role); unit A = 朱
 }
 
 
-@pytest.fixture
-def members(qingpu_plan, django_user_model, settings):
-    """Users of the Qingpu plan per role (see MEMBER_ROLES), plus `nobody` (logged in, no membership)."""
-    from carbonpeak.tracking.models import Membership
-
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Test users' passwords are hashed in microseconds (the production hasher takes most of a second)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    made = {}
-    for username, (unit, role) in MEMBER_ROLES.items():
-        made[username] = django_user_model.objects.create_user(username, password=MEMBER_PASSWORD)
-        Membership.objects.create(user=made[username], unit=qingpu_plan.units.get(code=unit), role=role)
-    made["nobody"] = django_user_model.objects.create_user("nobody", password=MEMBER_PASSWORD)
-    return made
+
+
+@pytest.fixture
+def members(qingpu_plan):
+    """Users of the Qingpu plan per role (see MEMBER_ROLES), plus `nobody` (logged in, no membership)."""
+    return make_members(qingpu_plan, MEMBER_ROLES)
+
+
+@pytest.fixture
+def actors(users):
+    """The actor of each of the test module's `users` (a conftest's fixture of that name)."""
+    from carbonpeak.tracking.permissions import actor_for_user
+
+    return {name: actor_for_user(user) for name, user in users.items()}
 
 
 @pytest.fixture

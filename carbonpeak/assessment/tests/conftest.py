@@ -12,6 +12,7 @@ import pytest
 
 from carbonpeak.accounting.models import EnergyCap, EnergyRecord
 from carbonpeak.assessment.models import UnitSeries
+from carbonpeak.core.tests.members import make_members
 from carbonpeak.tracking.models import Membership, ReportingPeriod
 
 PLAN = """\
@@ -93,11 +94,6 @@ GDP = {"aa": {2020: 100.0, 2024: 125.0}, "bb": {2020: 200.0, 2024: 220.0}, "cc":
 TCE_PER_10K_KWH = 1.229
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def plan(db, tmp_path):
     from carbonpeak.plan.loader import load_plan_file
@@ -127,21 +123,9 @@ def data(plan, units):
 
 
 @pytest.fixture
-def users(plan, units, django_user_model):
-    made = {}
-    for username, (code, role) in ROLE_USERS.items():
-        user = django_user_model.objects.create_user(username, password=PASSWORD)
-        Membership.objects.create(user=user, unit=units[code], role=role)
-        made[username] = user
-    made["nobody"] = django_user_model.objects.create_user("nobody", password=PASSWORD)
-    return made
+def users(plan):
+    return make_members(plan, ROLE_USERS, PASSWORD)
 
-
-@pytest.fixture
-def actors(users):
-    from carbonpeak.tracking.permissions import actor_for_user
-
-    return {name: actor_for_user(u) for name, u in users.items()}
 
 
 @pytest.fixture

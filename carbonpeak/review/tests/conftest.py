@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from carbonpeak.core.tests.members import make_members
 from carbonpeak.review import services
 from carbonpeak.review.models import ProjectProposal, ReviewDecision
 from carbonpeak.tracking.models import AuditEntry, Membership
@@ -20,28 +21,10 @@ ROLE_USERS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def users(qingpu_plan, django_user_model):
-    units = {u.code: u for u in qingpu_plan.units.all()}
-    made = {}
-    for username, (code, role) in ROLE_USERS.items():
-        user = django_user_model.objects.create_user(username)
-        Membership.objects.create(user=user, unit=units[code], role=role)
-        made[username] = user
-    made["nobody"] = django_user_model.objects.create_user("nobody")
-    return made
+def users(qingpu_plan):
+    return make_members(qingpu_plan, ROLE_USERS, password=None)
 
-
-@pytest.fixture
-def actors(users):
-    from carbonpeak.tracking.permissions import actor_for_user
-
-    return {name: actor_for_user(user) for name, user in users.items()}
 
 
 DRAWS = 200

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from carbonpeak.core.tests.members import make_members
 from carbonpeak.tracking.models import Membership, ReportingPeriod
 
 SMALL_PLAN = """\
@@ -93,12 +94,6 @@ ROLE_USERS = {
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Tests create many users: a fast hasher keeps them quick (production uses Django's PBKDF2 default)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploaded evidence goes to a per-test directory."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -129,15 +124,9 @@ def units(small_plan):
 
 
 @pytest.fixture
-def users(small_plan, units, django_user_model):
+def users(small_plan):
     """One user per role (see ROLE_USERS), plus `nobody`: logged in but without a membership."""
-    made = {}
-    for username, (unit_code, role) in ROLE_USERS.items():
-        user = django_user_model.objects.create_user(username, password=PASSWORD)
-        Membership.objects.create(user=user, unit=units[unit_code], role=role)
-        made[username] = user
-    made["nobody"] = django_user_model.objects.create_user("nobody", password=PASSWORD)
-    return made
+    return make_members(small_plan, ROLE_USERS, PASSWORD)
 
 
 @pytest.fixture

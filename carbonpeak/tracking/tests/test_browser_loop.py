@@ -17,7 +17,7 @@ def _logout(page) -> None:
 
 
 def test_reporting_loop(page, browser_login, members, qingpu_plan):
-    from conftest import MEMBER_PASSWORD
+    from carbonpeak.core.tests.members import MEMBER_PASSWORD
 
     periods = {p.code: p for p in services.ensure_periods(qingpu_plan, 2026, 2026)}
     q2, q3 = periods["2026Q2"], periods["2026Q3"]

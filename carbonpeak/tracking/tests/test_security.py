@@ -153,7 +153,7 @@ def test_review_meeting_a_busy_database_is_409_and_changes_nothing(client, world
 def loop_world(members, qingpu_plan, django_user_model):
     """Unit A (朱家角镇) has a submitted value for 2025 Q1 and a reminder for reporter-a; `reviewer-b` reviews unit B
     (练塘镇), so 'another unit's reporter and reviewer' are reporter-b and reviewer-b."""
-    from conftest import MEMBER_PASSWORD
+    from carbonpeak.core.tests.members import MEMBER_PASSWORD
 
     from carbonpeak.tracking import reminders
     from carbonpeak.tracking.models import Membership
