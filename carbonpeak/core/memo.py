@@ -76,15 +76,19 @@ def scope() -> Iterator[None]:
             _figures.reset(token)
 
 
-def shared(key: tuple, compute: Callable[[], T]) -> T:
+def shared(key: tuple, compute: Callable[[], T], keep: Callable[[T], bool] | None = None) -> T:
     """Within `versioned()`, the value of `key` computed by `compute()` once per data version and day (outside,
-    computed every time). `key` must name everything the value depends on besides the domain data."""
+    computed every time). `key` must name everything the value depends on besides the domain data. `keep(value)`
+    false: this value is not reused (e.g. it shows a failure that may pass)."""
     cache = _current_values()
     if cache is None:
         return compute()
     if key not in cache:
         computed["count"] += 1
-        cache[key] = compute()
+        value = compute()
+        if keep is not None and not keep(value):
+            return value
+        cache[key] = value
     return cache[key]
 
 

@@ -36,21 +36,23 @@ def _failed(module, what: str) -> str:
     return app
 
 
-def _panel(module, request, plan) -> str | None:
-    """One app's panel, or an explicit error state when it cannot be computed (logged; the others still show)."""
+def _panel(module, request, plan, failed: list[str]) -> str | None:
+    """One app's panel, or an explicit error state when it cannot be computed (logged, named in `failed`; the
+    others still show)."""
     try:
         return module.panel(request, plan)
     except Exception as exc:  # noqa: BLE001 - any failure of one panel becomes that panel's visible error state
         app = _failed(module, "panel")
+        failed.append(app)
         return render_to_string("core/_panel_error.html", {"app": app, "error": f"{type(exc).__name__}: {exc}"},
                                 request=request)
 
 
-def dashboard_panels(request, plan) -> list[str]:
+def dashboard_panels(request, plan, failed: list[str]) -> list[str]:
     """HTML panels contributed by domain apps: `carbonpeak.<app>.dashboard.panel(request, plan) -> str | None`
-    (None: nothing to show, e.g. no energy records yet)."""
+    (None: nothing to show, e.g. no energy records yet); the apps whose panel failed are added to `failed`."""
     return [html for module in _panel_modules()
-            if hasattr(module, "panel") and (html := _panel(module, request, plan))]
+            if hasattr(module, "panel") and (html := _panel(module, request, plan, failed))]
 
 
 def headline(request, plan) -> dict:
@@ -69,8 +71,10 @@ def headline(request, plan) -> dict:
 def _context(request, plan, with_panels: bool = False) -> dict:
     """The dashboard's figures; what several apps read (the plan's evaluation, its inventory) computed once."""
     with memo.scope():
-        return {"plan": plan, "headline": headline(request, plan), "generated": timezone.localtime(),
-                "panels": dashboard_panels(request, plan) if with_panels else []}
+        figures, failed_panels = headline(request, plan), []
+        return {"plan": plan, "headline": figures, "generated": timezone.localtime(),
+                "panels": dashboard_panels(request, plan, failed_panels) if with_panels else [],
+                "complete": not figures["failed"] and not failed_panels}
 
 
 def home(request):
@@ -92,18 +96,21 @@ def _dashboard_html(request, plan) -> str:
     actor = actor_for(request)
     key = ("dashboard", plan.pk, get_language(), get_script_prefix(), actor.role,
            actor.unit.pk if actor.unit is not None else None, actor.is_authenticated)
-    with memo.scope():
-        html = memo.shared(key, lambda: _render_with_placeholder_nonce(request, plan))
+    with memo.scope():  # a page with a failed figure is not reused: the next visit tries again
+        html, _complete = memo.shared(key, lambda: _render_with_placeholder_nonce(request, plan),
+                                      keep=lambda rendered: rendered[1])
     return mark_safe(html.replace(NONCE_PLACEHOLDER, request.csp_nonce))  # noqa: S308 - our own rendered template
 
 
 NONCE_PLACEHOLDER = "carbonpeak-csp-nonce"
 
 
-def _render_with_placeholder_nonce(request, plan) -> str:
+def _render_with_placeholder_nonce(request, plan) -> tuple[str, bool]:
+    """The dashboard's content, and whether every figure in it was computed."""
     nonce, request.csp_nonce = request.csp_nonce, NONCE_PLACEHOLDER
     try:
-        return render_to_string("core/_dashboard.html", _context(request, plan, with_panels=True), request=request)
+        context = _context(request, plan, with_panels=True)
+        return render_to_string("core/_dashboard.html", context, request=request), context["complete"]
     finally:
         request.csp_nonce = nonce
 

@@ -177,6 +177,14 @@ def test_a_figure_that_cannot_be_computed_is_named_and_the_others_still_show(cli
     assert "assessment" in re.search(r'id="headline-failed">([^<]*)<', page)[1]
     assert 'id="peak-probability"' in page and 'id="headline-off-track"' in page
 
+    from carbonpeak.core import memo
+
+    before = memo.computed["count"]
+    assert 'id="headline-failed"' in client.get("/").content.decode()
+    assert memo.computed["count"] > before  # a page with a failed figure is not reused: it is tried again
+    EnergyRecord.objects.filter(entity_name="broken").delete()
+    assert 'id="headline-failed"' not in client.get("/").content.decode()
+
 
 def _nonces(response) -> tuple[str, set[str]]:
     """The CSP header's nonce and the nonces the page's inline tags carry."""
