@@ -3,8 +3,9 @@
 * ingest_vs_raw_insert_ratio: the full pipeline (validate, dedupe, store, roll up) against a plain bulk insert
   of the same rows into the same reading table of the same database, chunk by chunk, side by side.
 * ingest_readings_per_s_<vendor>: the pipeline's absolute throughput in the same run.
-* overview_p95_ms / overview_p95_vs_budget: the overview page over N meters x D days of 15-minute data
-  (full run: ~1,000 meters x 365 days = 35M readings; quick: a scaled-down fleet), against the 100 ms budget.
+* overview_p95_ms / overview_p95_budget_ratio: the overview page and API over N meters x D days of 15-minute data
+  (full run: ~2,000 meters x 365 days = 38M readings; quick: a scaled-down fleet); the ratio is the 100 ms budget
+  over the slower of the two p95s (above 1: within budget, as every `*_budget_ratio` of the bench).
 """
 from __future__ import annotations
 
@@ -178,7 +179,7 @@ def figures(quick: bool) -> dict[str, float]:
             f"monitoring_overview_readings_equivalent_{scale}": float(equiv),
             f"monitoring_overview_page_p95_ms_{scale}": page,
             f"monitoring_overview_api_p95_ms_{scale}": api,
-            "monitoring_overview_p95_vs_100ms_budget": max(page, api) / 100.0,
+            "monitoring_overview_p95_budget_ratio": 100.0 / max(page, api),
         }
     finally:
         _cleanup()
