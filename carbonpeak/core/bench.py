@@ -1,8 +1,8 @@
 """Benchmark figures for `carbonpeak bench`: the pages people open most, on the production server.
 
 One run starts `carbonpeak up` (gunicorn, as a district runs it, without the worker) on a fresh home with the demo
-data of the main job's plan (`bench_plan`) (SQLite; `CARBONPEAK_BENCH_DATABASE_URL` names a throwaway PostgreSQL database instead: the bench fills it
-with the demo), then 20 clients at once, each with its own keep-alive connection and session, request:
+data of the main job's plan (`bench_plan`) on SQLite, then 20 clients at once, each with its own keep-alive
+connection and session, request:
 
 - `core_healthz_p95_ms`: the health endpoint (one `SELECT 1`): what the server itself costs;
 - `core_dashboard_p95_vs_healthz`, `core_sheet_p95_vs_healthz`: the p95 of the district dashboard (`/`, as the
@@ -12,6 +12,9 @@ with the demo), then 20 clients at once, each with its own keep-alive connection
   above 1 is within the goal;
 - `core_<page>_bytes`: bytes transferred for a first visit of the page (HTML and the scripts and stylesheets it
   loads, compressed as a browser accepts them): ECharts (1 MB) only where a page draws charts.
+
+With `CARBONPEAK_BENCH_DATABASE_URL` naming a throwaway PostgreSQL database (the bench fills it with the demo), the
+same server is started again on it and its timings are added with the suffix `_postgresql`.
 """
 
 from __future__ import annotations
@@ -90,14 +93,14 @@ class Site:
 class Server(Site):
     """`carbonpeak up` in a subprocess on a free loopback port."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, database_url: str = "") -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             super().__init__(s.getsockname()[1])
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE")}
         env.update(CARBONPEAK_HOME=str(home), CARBONPEAK_PLAN=bench_plan())
-        if os.environ.get("CARBONPEAK_BENCH_DATABASE_URL"):
-            env["DATABASE_URL"] = os.environ["CARBONPEAK_BENCH_DATABASE_URL"]
+        if database_url:
+            env["DATABASE_URL"] = database_url
         self.log = (home / "up.log").open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "carbonpeak", "up", "--no-worker", "--addr",
                                       f"127.0.0.1:{self.port}"], env=env, stdout=self.log,
@@ -168,8 +171,17 @@ def _sheet_url(server: Site, reporter: str) -> str:
 
 
 def figures(quick: bool) -> dict[str, float]:
+    out = _on_database("", quick)
+    postgresql = os.environ.get("CARBONPEAK_BENCH_DATABASE_URL", "")
+    if postgresql:  # the same pages served from PostgreSQL (the bytes are the same pages: measured once)
+        out |= {f"{name}_postgresql": value for name, value in _on_database(postgresql, quick).items()
+                if not name.endswith("_bytes")}
+    return out
+
+
+def _on_database(database_url: str, quick: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="carbonpeak-bench-") as home:
-        server = Server(Path(home))
+        server = Server(Path(home), database_url)
         try:
             return measure(server, per_client=5 if quick else 20)
         finally:
