@@ -54,9 +54,10 @@ start_pass() {
 
 passes_started=$SECONDS
 # The SQLite pass keeps the checkout's .pytest_cache (so `--lf` works on a rerun); the PostgreSQL pass has its own.
-start_pass sqlite "" "$@"
+# --durations: each log ends with its slowest tests (the suite must stay under 15 minutes)
+start_pass sqlite "" --durations=12 "$@"
 start_pass postgresql "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/carbonpeak}" \
-  -o cache_dir="$RUN/postgresql/cache" --only-database-tests "$@"
+  -o cache_dir="$RUN/postgresql/cache" --only-database-tests --durations=12 "$@"
 echo "=== tests on SQLite and on PostgreSQL, side by side (logs printed when both are done)"
 
 progress() {  # the last percentage pytest printed, or "starting"
