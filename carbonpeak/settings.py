@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "carbonpeak.core.context_processors.navigation",
                 "carbonpeak.core.context_processors.plan_switcher",
+                "carbonpeak.core.context_processors.unread_notifications",
             ],
             "builtins": ["carbonpeak.core.templatetags.numbers"],  # `|num`: numbers for people on every page
         },

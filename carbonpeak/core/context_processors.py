@@ -44,3 +44,19 @@ def plan_switcher(request) -> dict:
         return [{"plan": plan, "url": switch_url(request, plan), "current": plan == current} for plan in plans]
 
     return {"plan_choices": choices}
+
+
+def unread_notifications(request) -> dict:
+    """The header's count of the user's unread notifications (reminders): read only when the header shows it, and
+    once per data version (`memo.shared`)."""
+    from carbonpeak.core import memo
+
+    def count() -> int:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return 0
+        from carbonpeak.tracking.reminders import unread_count
+
+        return memo.shared(("unread_notifications", user.pk), lambda: unread_count(user))
+
+    return {"unread_notifications": count}

@@ -392,6 +392,8 @@ def test_a_reporter_marks_notifications_read_and_nobody_else_can(client, users, 
     theirs = Notification.objects.get(recipient=users["jw-reporter"], channel="app")
     html = _login(client, "zjj-reporter").get("/tracking/").content.decode()
     assert 'id="todo-unread"' in html and "1 条未读通知" in html
+    header = re.search(r'<a href="/tracking/notifications/" id="header-unread"[^>]*>([^<]+)</a>', html)
+    assert header and header[1].strip() == "1 条未读"  # in the header of every page
     page = client.get("/tracking/notifications/").content.decode()
     assert f'data-read="no" class="unread"' in page and f'id="read-{mine.pk}"' in page
 
@@ -419,7 +421,8 @@ def test_a_reporter_marks_notifications_read_and_nobody_else_can(client, users, 
     assert mine.read_at is not None and theirs.read_at is None
     entry = AuditEntry.objects.get(action="read")
     assert (entry.object_id, entry.actor_id) == (mine.pk, users["zjj-reporter"].pk)
-    assert 'id="todo-unread"' not in client.get("/tracking/").content.decode()
+    page = client.get("/tracking/").content.decode()
+    assert 'id="todo-unread"' not in page and 'id="header-unread"' not in page
     _login(client, "jw-reporter")
     client.post("/tracking/notifications/read/")  # all of theirs
     assert not Notification.objects.filter(channel="app", read_at__isnull=True).exclude(
