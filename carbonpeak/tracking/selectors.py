@@ -105,11 +105,12 @@ def reminders(plan: Plan, units: QuerySet[ResponsibleUnit] | None = None,
               period: ReportingPeriod | None = None, overdue_only: bool = True,
               due_within: int | None = None) -> list[Reminder]:
     """Units that have not reported everything they owe for periods past their due date (`overdue_only`), for
-    every period (not `overdue_only`), or for periods due in the next `due_within` days (today included)."""
+    every period (not `overdue_only`), or for periods due in the next `due_within` days (today included). Closed
+    periods take no more values: nothing is owed for them any longer."""
     today = clock.today()
     owed = obligations(plan)
     unit_map = {u.pk: u for u in (units if units is not None else plan.units.all()) if u.pk in owed}
-    qs = plan.reporting_periods.all()
+    qs = plan.reporting_periods.filter(closed_at__isnull=True)
     if period is not None:
         qs = qs.filter(pk=period.pk)
     if due_within is not None:

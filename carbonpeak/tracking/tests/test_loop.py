@@ -427,3 +427,25 @@ def test_a_reporter_marks_notifications_read_and_nobody_else_can(client, users, 
     client.post("/tracking/notifications/read/")  # all of theirs
     assert not Notification.objects.filter(channel="app", read_at__isnull=True).exclude(
         recipient__username="jgw-reporter").exists()
+
+
+def test_a_closed_period_is_neither_due_nor_reminded(client, users, period):
+    """Once the office closes a period (no more values taken), nobody is reminded of it and no to-do lists it."""
+    from carbonpeak.tracking.reminders import send_scheduled_reminders
+
+    assert 'data-period="2024Q1"' in _due_list(_login(client, "zjj-reporter").get("/tracking/"))
+    _login(client, "office").post(f"/tracking/periods/{period.pk}/closed/", {"closed": "1"})
+    period.refresh_from_db()
+    assert period.is_closed
+    assert send_scheduled_reminders() == 0 and not Notification.objects.exists()
+    assert 'data-unit="zhujiajiao" data-period="2024Q1"' not in client.get("/tracking/reminders/").content.decode()
+    response = client.post("/tracking/reminders/send/", {"unit": "zhujiajiao", "period": "2024Q1"}, follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"] and not Notification.objects.exists()
+    assert 'data-period="2024Q1"' not in _due_list(_login(client, "zjj-reporter").get("/tracking/"))
+
+
+def _due_list(response) -> str:
+    """The to-do's list of periods due."""
+    html = response.content.decode()
+    due = html[html.index('id="todo-due"'):]
+    return due[:due.index("</ul>")]
