@@ -12,8 +12,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import F
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,7 +95,6 @@ def index(request):
     return render(request, "tracking/index.html", {
         "plan": plan, "actor": actor, "period": period, "periods": periods, "units": units, "todo": todo,
         "queue_count": sum(len(v) for v in queue.values()), "reminder_count": len(reminders),
-        "unread": reminders_service.unread_count(request.user),
         "overdue": reminders[:20] if actor.sees_all else [],
         "can_manage_tokens": permissions.can_manage_tokens(actor),
     })
