@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from carbonpeak.core.xlsx import workbook_bytes
 from carbonpeak.tracking import services
-from carbonpeak.tracking.models import AuditEntry, Evidence, IndicatorReport, ReviewPolicy
+from carbonpeak.tracking.models import AuditEntry, Evidence, IndicatorReport, Notification, ReviewPolicy
 from carbonpeak.tracking.permissions import actor_for_user
 
 from .conftest import PASSWORD
@@ -190,6 +190,7 @@ def _loop_routes(w: dict, members: dict) -> list[tuple[str, str, dict | None, di
     q1, record, unit_a = w["q1"], w["record"], w["unit_a"]
     sheet = f"/tracking/periods/{q1.pk}/units/zhujiajiao/"
     target = members["reporter-b"]
+    reminder = Notification.objects.get(recipient=members["reporter-a"], channel="app")  # reporter A's own
     return [
         ("POST", sheet + "submit/", {f"ind-{w['indicator'].pk}-value": "9"},
          {"anon": 302, "nobody": 403, "leader": 403, "reviewer-a": 403, "reporter-b": 404, "reviewer-b": 404}),
@@ -201,6 +202,9 @@ def _loop_routes(w: dict, members: dict) -> list[tuple[str, str, dict | None, di
          {"anon": 302, "nobody": 403, "leader": 403, "reporter-a": 403, "reporter-b": 404, "reviewer-b": 404,
           "reviewer-a": 400}),
         ("GET", "/tracking/notifications/", None, {"anon": 302, "nobody": 403}),
+        ("POST", "/tracking/notifications/read/", {"id": reminder.pk},
+         {"anon": 302, "nobody": 403, "office": 404, "leader": 404, "reviewer-a": 404, "reporter-b": 404,
+          "reviewer-b": 404}),
         ("POST", "/tracking/reminders/send/", {"unit": unit_a.code, "period": q1.code}, OFFICE_ONLY),
         ("POST", "/tracking/reminders/send/", {}, OFFICE_ONLY),
         ("GET", "/tracking/users/", None, OFFICE_ONLY),
@@ -238,6 +242,10 @@ def test_loop_routes_work_for_the_roles_that_may(members, loop_world, as_user):
     assert 'data-unit="zhujiajiao"' in mine
     theirs = as_user(members["reporter-b"]).get("/tracking/notifications/").content.decode()
     assert 'data-unit="zhujiajiao"' not in theirs
+    reminder = Notification.objects.get(recipient=members["reporter-a"], channel="app")
+    assert as_user(members["reporter-a"]).post("/tracking/notifications/read/", {"id": reminder.pk}).status_code == 302
+    reminder.refresh_from_db()
+    assert reminder.read_at is not None
     response = as_user(members["reporter-a"]).post(f"/tracking/indicator-reports/{loop_world['record'].pk}/withdraw/")
     assert response.status_code == 302
     assert IndicatorReport.objects.get(pk=loop_world["record"].pk).status == "draft"
