@@ -2,20 +2,28 @@
 
 Payloads are JSON (one reading, a list, or {"readings": [...]}) and go through the shared pipeline.
 A payload that cannot be parsed is kept as a RejectedReading and acknowledged (a poison message
-must not be redelivered forever).
+must not be redelivered forever). A database that is locked or down is waited for, however long: the
+message is retried until it is stored or the subscriber is stopped, and a message not stored is not
+acknowledged, so the broker hands it over again on the next connection. The thread never dies of it.
 """
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
-import time
 
 import paho.mqtt.client as mqtt
+import psycopg
 from django.db import OperationalError, close_old_connections, connection, transaction
 
 from carbonpeak.monitoring.ingest import IngestResult, Pipeline, Reject, parse_payload
 
 log = logging.getLogger(__name__)
+
+# The pipeline writes through the driver's own connection too (SQLite inserts, PostgreSQL COPY), whose errors
+# Django does not wrap: a locked or unreachable database shows up as any of these.
+UNAVAILABLE = (OperationalError, sqlite3.OperationalError, psycopg.OperationalError)
+RETRY_FIRST, RETRY_MAX = 0.05, 2.0  # seconds between tries to store a message while the database refuses it
 
 
 class Subscriber:
@@ -23,6 +31,8 @@ class Subscriber:
         self.host, self.port, self.topic = host, port, topic
         self.result = IngestResult()
         self.messages = 0
+        self.retries = 0  # times a message found the database locked or down
+        self._stop = threading.Event()
         self.pipeline: Pipeline | None = None
         self.connected = threading.Event()
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False,
@@ -45,33 +55,43 @@ class Subscriber:
         self.connected.clear()
 
     def _on_message(self, client, userdata, msg) -> None:
-        close_old_connections()
+        if self._store(msg):
+            # committed: now the broker may forget the message
+            client.ack(msg.mid, msg.qos)
+            self.messages += 1
+
+    def _store(self, msg) -> bool:
+        """Store one message; False when the subscriber was stopped before the database took it."""
+        delay = RETRY_FIRST
+        while True:
+            close_old_connections()
+            try:
+                self.result.add(self._ingest(msg))
+                return True
+            except UNAVAILABLE as exc:  # locked (SQLite) or unreachable: transient, wait for it
+                self.retries += 1
+                log.warning("MQTT message on %s not stored yet (%s): retrying in %.1f s", msg.topic, exc, delay)
+            if self._stop.wait(delay):
+                log.warning("MQTT subscriber stopped: the message on %s stays with the broker", msg.topic)
+                return False
+            delay = min(delay * 2, RETRY_MAX)
+
+    def _ingest(self, msg) -> IngestResult:
         if self.pipeline is None:
             self.pipeline = Pipeline("mqtt")
         try:
             records = parse_payload(msg.payload)
         except ValueError as exc:
+            r = IngestResult()
             with transaction.atomic():
-                r = IngestResult()
                 self.pipeline._store_rejects([Reject(str(exc)[:200], msg.payload[:2000].decode("utf-8", "replace"),
                                                      "", msg.topic)], r)
-            self.result.add(r)
-        else:
-            for attempt in range(20):  # a locked database (SQLite) is transient: retry, never ack unstored data
-                try:
-                    self.result.add(self.pipeline.ingest_records(records, ref=msg.topic))
-                    break
-                except OperationalError:
-                    if attempt == 19:
-                        raise
-                    time.sleep(0.1 * (attempt + 1))
-        # committed: now the broker may forget the message
-        client.ack(msg.mid, msg.qos)
-        self.messages += 1
+            return r
+        return self.pipeline.ingest_records(records, ref=msg.topic)
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Connect and process messages until ``stop`` is set (reconnects automatically)."""
-        stop = stop or threading.Event()
+        stop = self._stop = stop or threading.Event()
         # the network loop (and so every database write) runs in this thread, which closes its database
         # connection on the way out: no session is left open when the subscriber stops
         watcher = threading.Thread(target=lambda: (stop.wait(), self.client.disconnect()), daemon=True)

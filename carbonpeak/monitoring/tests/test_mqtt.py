@@ -13,7 +13,7 @@ import time
 
 import paho.mqtt.client as mqtt
 import pytest
-from django.db import OperationalError
+from django.db import connection, transaction
 
 from carbonpeak.monitoring.models import Meter, MeterReading, RejectedReading, RollupHourly, Site
 
@@ -71,13 +71,21 @@ def publish(port, payloads):
 def wait_for(pred, timeout=20):
     end = time.time() + timeout
     while time.time() < end:
-        try:
-            if pred():
-                return True
-        except OperationalError:  # shared-cache in-memory test database: table briefly locked by the writer
-            pass
+        if pred():
+            return True
         time.sleep(0.1)
     return False
+
+
+def start_subscriber(broker):
+    from carbonpeak.monitoring.mqtt import Subscriber
+
+    stop = threading.Event()
+    sub = Subscriber("127.0.0.1", broker.port, "carbonpeak/readings/#", "test-sub")
+    th = threading.Thread(target=sub.run, args=(stop,), daemon=True)
+    th.start()
+    assert sub.connected.wait(10)
+    return sub, stop, th
 
 
 def msg(k):
@@ -87,26 +95,22 @@ def msg(k):
 @pytest.mark.skipif(not shutil.which("mosquitto") and not __import__("os").path.exists(MOSQUITTO),
                     reason="mosquitto not installed")
 def test_mqtt_persistent_session_survives_broker_restarts(transactional_db, tmp_path):
-    from carbonpeak.monitoring.mqtt import Subscriber
-
     site = Site.objects.create(code="ku-mq", name="MQ", kind="key_unit")
     meter = Meter.objects.create(site=site, code="MQ1", carrier="electricity", unit="kWh")
     broker = Broker(tmp_path)
     broker.start()
 
     def run_sub():
-        stop = threading.Event()
-        sub = Subscriber("127.0.0.1", broker.port, "carbonpeak/readings/#", "test-sub")
-        th = threading.Thread(target=sub.run, args=(stop,), daemon=True)
-        th.start()
-        assert sub.connected.wait(10)
-        return sub, stop, th
+        return start_subscriber(broker)
 
     try:
         sub, stop, th = run_sub()
         publish(broker.port, [msg(k) for k in range(10)] + [b"\xff not json", msg(3)])
-        assert wait_for(lambda: MeterReading.objects.filter(meter=meter).count() == 10)
-        assert wait_for(lambda: RejectedReading.objects.filter(source="mqtt").count() == 1)
+        # wait on the subscriber's count of stored (acknowledged) messages, then read the database once:
+        # polling the table meanwhile would compete with the writer for SQLite's table locks
+        assert wait_for(lambda: sub.messages == 12)
+        assert MeterReading.objects.filter(meter=meter).count() == 10
+        assert RejectedReading.objects.filter(source="mqtt").count() == 1
         stop.set()
         th.join(10)
 
@@ -116,15 +120,16 @@ def test_mqtt_persistent_session_survives_broker_restarts(transactional_db, tmp_
         broker.stop()
         broker.start()
         sub, stop, th = run_sub()
-        ok = wait_for(lambda: MeterReading.objects.filter(meter=meter).count() == 20)
-        assert ok, (MeterReading.objects.filter(meter=meter).count(), sub.messages, sub.result.as_dict())
+        assert wait_for(lambda: sub.messages == 10), (sub.messages, sub.retries, sub.result.as_dict())
+        assert MeterReading.objects.filter(meter=meter).count() == 20
 
         # broker restart while the subscriber is connected: it reconnects and goes on
         broker.stop()
         broker.start()
         assert wait_for(lambda: sub.connected.is_set(), 15)
         publish(broker.port, [msg(k) for k in range(20, 25)] + [msg(0)])  # plus a duplicate
-        assert wait_for(lambda: MeterReading.objects.filter(meter=meter).count() == 25)
+        assert wait_for(lambda: sub.messages == 16), (sub.messages, sub.retries, sub.result.as_dict())
+        assert MeterReading.objects.filter(meter=meter).count() == 25
         stop.set()
         th.join(10)
     finally:
@@ -132,3 +137,38 @@ def test_mqtt_persistent_session_survives_broker_restarts(transactional_db, tmp_
     # exact totals: 24 intervals of 5 kWh
     total = float(RollupHourly.rollup([meter.id]).qty.sum())
     assert total == 24 * 5.0
+
+
+@pytest.mark.skipif(not shutil.which("mosquitto") and not __import__("os").path.exists(MOSQUITTO),
+                    reason="mosquitto not installed")
+def test_a_locked_database_is_waited_for_and_a_message_not_stored_is_not_acknowledged(transactional_db, tmp_path):
+    """The table is locked by another writer: the subscriber keeps trying (its thread does not die), and when it
+    is stopped meanwhile the message stays with the broker and reaches the next subscriber, stored once."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite refuses a locked table at once; PostgreSQL's writer waits on the row lock instead")
+    site = Site.objects.create(code="ku-lk", name="LK", kind="key_unit")
+    meter = Meter.objects.create(site=site, code="MQ1", carrier="electricity", unit="kWh")
+    broker = Broker(tmp_path)
+    broker.start()
+    try:
+        sub, stop, th = start_subscriber(broker)
+        with transaction.atomic():  # holds the readings table's write lock until the block ends
+            with connection.cursor() as c:
+                c.execute(f"INSERT INTO {MeterReading._meta.db_table} (meter_id, ts, value) VALUES (%s, %s, %s)",
+                          [meter.id, T0 - Q, 1.0])
+            publish(broker.port, [msg(0)])
+            assert wait_for(lambda: sub.retries >= 3), sub.retries  # past the first tries, still at it
+            assert th.is_alive() and sub.messages == 0
+            stop.set()
+            th.join(5)
+            assert not th.is_alive()
+            transaction.set_rollback(True)
+        assert sub.messages == 0 and not MeterReading.objects.filter(meter=meter).exists()
+
+        sub, stop, th = start_subscriber(broker)  # same client id: the broker hands the message over again
+        assert wait_for(lambda: sub.messages == 1), (sub.messages, sub.retries)
+        stop.set()
+        th.join(5)
+    finally:
+        broker.stop()
+    assert list(MeterReading.objects.filter(meter=meter).values_list("ts", "value")) == [(T0, 100.0)]
