@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "carbonpeak.core.middleware.MemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "carbonpeak.core.middleware.PlatformLanguageMiddleware",
+    "carbonpeak.core.middleware.NulCharacterMiddleware",  # before anything looks a query, cookie or body up
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -131,7 +132,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{HOME / 'carbonpeak.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{HOME / 'carbonpeak.sqlite3'}",  # unset or empty: SQLite
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }

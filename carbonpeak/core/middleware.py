@@ -1,7 +1,12 @@
+import json
 import secrets
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _, gettext_lazy
 
 
 class PlatformLanguageMiddleware:
@@ -48,8 +53,6 @@ class AccessMiddleware:
             if path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
                 return self.get_response(request)  # API tokens are checked by the route
             if path.startswith("/api/"):
-                from django.http import JsonResponse
-
                 return JsonResponse({"detail": "this platform is private: log in"}, status=401)
             from django.contrib.auth.views import redirect_to_login
 
@@ -58,7 +61,6 @@ class AccessMiddleware:
 
     def process_exception(self, request, exception):
         from django.db import OperationalError
-        from django.http import HttpResponse
 
         if isinstance(exception, OperationalError) and "locked" in str(exception).lower():
             return HttpResponse("Another change to the same data is in progress; go back and retry.", status=409,
@@ -112,3 +114,70 @@ def policy(nonce: str) -> str:
         "form-action 'self'",
         "frame-ancestors 'none'",
     ])
+
+
+NUL = "\x00"
+PLACE_NAMES = {"path": gettext_lazy("path"), "query": gettext_lazy("query parameter"),
+               "cookie": gettext_lazy("cookie"), "form": gettext_lazy("form field"), "body": gettext_lazy("body")}
+
+
+class NulCharacterMiddleware:
+    """Refuse a request that carries a NUL character (U+0000) in its path, a query or form field, a cookie or a
+    JSON body: no field of the platform takes one, and PostgreSQL cannot store or even compare text holding one
+    (every lookup with it was a server error). API routes answer 422 with the place in ``detail`` as ninja does
+    (``loc``: ``["query", "plan"]``, ``["body", "readings", 3, "meter"]``); pages answer 400 with the place named.
+    Uploaded files are their readers' to check (they name file, row and field)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        place = next(nul_places(request), None)
+        if place is None:
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": [{"type": "nul_character", "loc": list(place),
+                                             "msg": "contains a NUL character (U+0000), which no field accepts"}]},
+                                status=422)
+        where = " ".join([str(PLACE_NAMES[place[0]]), *(str(p) for p in place[1:])])
+        return HttpResponse(_("The request's %(place)s contains a NUL character (U+0000), which no field accepts.")
+                            % {"place": where}, status=400, content_type="text/plain; charset=utf-8")
+
+
+def nul_places(request) -> Iterator[tuple[Any, ...]]:
+    """Where the request holds a NUL character: ("path",), ("query", name), ("cookie", name), ("form", name) or
+    ("body", key, index, ...) in a JSON body."""
+    if NUL in request.path_info:
+        yield ("path",)
+    for kind, data in (("query", request.GET), ("cookie", request.COOKIES)):
+        yield from ((kind, key) for key, value in _pairs(data) if NUL in key or NUL in value)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    content_type = request.content_type or ""
+    if content_type.endswith("json"):
+        if b"\\u0000" not in request.body:  # the only way a JSON text holds a NUL: skip the parse
+            return
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return  # not JSON: the route answers 400 for that
+        yield from (("body", *loc) for loc in _json_nul(body))
+    elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        yield from (("form", key) for key, value in _pairs(request.POST) if NUL in key or NUL in value)
+
+
+def _pairs(data) -> Iterator[tuple[str, str]]:
+    lists = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
+    return ((key, value) for key, values in lists for value in values)
+
+
+def _json_nul(value: Any, loc: tuple = ()) -> Iterator[tuple]:
+    if isinstance(value, str):
+        if NUL in value:
+            yield loc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from ((*loc, key),) if NUL in key else _json_nul(item, (*loc, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _json_nul(item, (*loc, i))

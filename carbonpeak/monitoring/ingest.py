@@ -196,6 +196,11 @@ def parse_payload(payload: bytes | str) -> Any:
     return data
 
 
+def _storable(text: str) -> str:
+    """Text as a rejects page can keep it: a NUL character (which PostgreSQL cannot store) shown as ``\\x00``."""
+    return text.replace("\x00", "\\x00")
+
+
 def _dump(rec: Any) -> str:
     try:
         return json.dumps(rec, ensure_ascii=False, default=str)[:2000]
@@ -307,8 +312,9 @@ class Pipeline:
         if not rejects:
             return
         RejectedReading.objects.bulk_create(
-            [RejectedReading(source=self.source, ref=r.ref[:200], meter_code=r.meter_code[:64], raw=r.raw,
-                             reason=r.reason[:200]) for r in rejects], batch_size=2000)
+            [RejectedReading(source=self.source, ref=_storable(r.ref)[:200], meter_code=_storable(r.meter_code)[:64],
+                             raw=_storable(r.raw), reason=_storable(r.reason)[:200]) for r in rejects],
+            batch_size=2000)
         result.rejected += len(rejects)
         for r in rejects:
             result.reasons[r.reason] = result.reasons.get(r.reason, 0) + 1

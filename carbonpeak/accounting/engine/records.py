@@ -142,6 +142,9 @@ def _read_csv(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise _file_error(name, "not UTF-8 text: save the file as CSV (UTF-8)", row=line) from None
+    if b"\x00" in data:
+        raise _file_error(name, "contains a NUL character (a binary file, not CSV text)",
+                          row=data[:data.index(b"\x00")].count(b"\n") + 1)
     if data.count(b"\n") > limits.rows + 1:
         raise _file_error(name, f"more than {limits.rows} rows; split the file")
     typed = _read_csv_typed(data)

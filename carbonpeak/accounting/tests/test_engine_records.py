@@ -138,6 +138,14 @@ def test_bad_numbers_quoted_as_written():
 
 
 
+def test_a_nul_character_or_a_non_utf8_byte_is_a_file_error_naming_its_row():
+    """Neither can be stored (PostgreSQL refuses NUL in text): the file is refused with the row to look at."""
+    errs, _ = errors_of(HEADER + "A,industry,diesel,1,t,2022\nB\x00,industry,diesel,1,t,2022\n")
+    assert errs == [(3, "file", "contains a NUL character (a binary file, not CSV text)")]
+    errs, _ = errors_of((HEADER + "A,industry,diesel,1,t,2022\n").encode() + "镇".encode("gb18030") + b",x\n")
+    assert errs == [(3, "file", "not UTF-8 text: save the file as CSV (UTF-8)")]
+
+
 def test_an_upload_is_capped_but_a_command_line_file_may_hold_a_districts_year(tmp_path):
     """Uploads (text, bytes, file objects: the web and the API) stop at UPLOAD's rows and bytes, with the reason;
     a file named on the command line (a Path) is read up to LOCAL_FILE's, e.g. a million records."""

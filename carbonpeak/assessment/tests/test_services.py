@@ -180,6 +180,14 @@ def test_import_key_units_and_series_all_or_nothing(plan, units, tmp_path):
     with pytest.raises(ValidationError, match=r"bad.csv, row 3, town: '火星镇'"):
         imports.import_key_units(plan, bad)
     assert KeyEnergyUnit.objects.filter(plan=plan).count() == 2  # nothing of the bad file stored
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes("code,name_zh,town\nK5,某司,甲镇\nK6,某\x00,甲镇\n".encode())
+    with pytest.raises(ValidationError, match=r"binary.csv, row 3: contains a NUL character"):
+        imports.import_key_units(plan, binary)
+    binary.write_bytes("code,name_zh,town\nK5,某司,甲镇\n".encode() + "某店".encode("gb18030"))
+    with pytest.raises(ValidationError, match=r"binary.csv, row 3: not UTF-8 text"):
+        imports.import_key_units(plan, binary)
+    assert KeyEnergyUnit.objects.filter(plan=plan).count() == 2
     s = tmp_path / "s.csv"
     s.write_text("series,year,unit,value\nenergy,2020,K1,100\nenergy,2020,K2,300\n", encoding="utf-8")
     assert imports.import_series(plan, s) == 2

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from django.db.models import Sum
 
+from carbonpeak.monitoring.csvimport import ingest_csv
 from carbonpeak.monitoring.ingest import Pipeline
 from carbonpeak.monitoring.models import (
     Anomaly, Meter, MeterReading, MeterSwap, RejectedReading, RollupDaily, RollupHourly, RollupMonthly,
@@ -107,6 +108,21 @@ def test_garbage_payloads_are_rejected_with_reason(meters):
     assert "missing meter code" in reasons and "missing value" in reasons
     assert MeterReading.objects.get(meter=meters["int"]).ts == T0 + Q
     assert totals(meters["int"])[0] == 4.5
+
+
+def test_nul_characters_from_mqtt_or_a_file_are_kept_as_visible_rejects(meters, tmp_path):
+    """MQTT payloads and CSV files reach the pipeline without the HTTP layer's NUL refusal: the readings are
+    rejected row by row and kept with the NUL shown as \\x00 (PostgreSQL cannot store the character itself)."""
+    r = Pipeline("mqtt").ingest_records([rec("M1", 0, 1), {"meter": "M\x001", "ts": T0 + Q, "value": 1},
+                                         {"meter": "M1", "ts": T0 + 2 * Q, "value": "1\x00"}], ref="site/pb-1")
+    assert (r.received, r.inserted, r.rejected) == (3, 1, 2)
+    csv = tmp_path / "nul.csv"
+    csv.write_text(f"meter,ts,value\nM\x002,{T0 + 3 * Q},1\nM1,{T0 + 4 * Q},2\n")
+    assert (ingest_csv(csv).rejected, MeterReading.objects.filter(meter=meters["main"]).count()) == (1, 2)
+    kept = sorted(RejectedReading.objects.values_list("meter_code", "reason", "ref"))
+    assert kept == [("M1", "value is not a number", "site/pb-1#2"), ("M\\x001", "unknown meter", "site/pb-1#1"),
+                    ("M\\x002", "unknown meter", "nul.csv:2")]
+    assert "\x00" not in "".join(RejectedReading.objects.values_list("raw", flat=True))
 
 
 def test_interval_meter_late_data_exact(meters):
