@@ -71,6 +71,10 @@ class Reject:
     ref: str = ""
 
 
+CATALOG_MAX_AGE_S = 30.0
+"""How long a pipeline trusts its meter catalog (see MeterCatalog)."""
+
+
 def _strictly_sorted(m: np.ndarray, t: np.ndarray) -> bool:
     """(m, t) pairs in strictly increasing order: sorted by meter, then ts, no duplicate."""
     if len(m) < 2:
@@ -80,12 +84,22 @@ def _strictly_sorted(m: np.ndarray, t: np.ndarray) -> bool:
 
 
 class MeterCatalog:
-    """Meter code -> id and per-meter engine parameters (loaded once per ingest session)."""
+    """Meter code -> id and per-meter engine parameters, read again when older than ``max_age_s``.
 
-    def __init__(self) -> None:
+    A pipeline may live for months (the worker's MQTT subscriber): a meter the office deactivates, moves, retunes
+    or deletes is seen within ``max_age_s``, not at the next restart. An unknown code reloads at once."""
+
+    def __init__(self, max_age_s: float = CATALOG_MAX_AGE_S) -> None:
+        self.max_age_s = max_age_s
         self.reload()
 
+    def fresh(self) -> "MeterCatalog":
+        if time.monotonic() - self.loaded_at >= self.max_age_s:
+            self.reload()
+        return self
+
     def reload(self) -> None:
+        self.loaded_at = time.monotonic()
         rows = list(Meter.objects.values_list("id", "code", "register_kind", "interval_s", "register_max",
                                               "max_per_interval", "active", "site_id"))
         self.by_code = {r[1]: r[0] for r in rows}
@@ -196,6 +210,19 @@ def parse_payload(payload: bytes | str) -> Any:
     return data
 
 
+def store_rejects(source: str, rejects: list[Reject], result: IngestResult) -> None:
+    """Keep ``rejects`` for the rejects page (inside the caller's transaction) and count them in ``result``."""
+    if not rejects:
+        return
+    RejectedReading.objects.bulk_create(
+        [RejectedReading(source=source, ref=_storable(r.ref)[:200], meter_code=_storable(r.meter_code)[:64],
+                         raw=_storable(r.raw), reason=_storable(r.reason)[:200]) for r in rejects],
+        batch_size=2000)
+    result.rejected += len(rejects)
+    for r in rejects:
+        result.reasons[r.reason] = result.reasons.get(r.reason, 0) + 1
+
+
 def _storable(text: str) -> str:
     """Text as a rejects page can keep it: a NUL character (which PostgreSQL cannot store) shown as ``\\x00``."""
     return text.replace("\x00", "\\x00")
@@ -248,7 +275,7 @@ class Pipeline:
         received = len(rejects) + len(codes)
         ts = np.asarray(ts, dtype=np.int64)
         values = np.asarray(values, dtype=np.float64)
-        by_code = self.catalog.by_code
+        by_code = self.catalog.fresh().by_code
         ids = np.fromiter((by_code.get(c, -1) for c in codes), dtype=np.int64, count=len(ts))
         if (ids < 0).any() and any(c not in by_code for c in set(np.asarray(codes)[ids < 0].tolist())):
             self.catalog.reload()
@@ -282,7 +309,7 @@ class Pipeline:
         ids, ts, values = ids[ok], ts[ok], values[ok]
         if len(ts) == 0:
             with transaction.atomic():
-                self._store_rejects(rejects, result)
+                store_rejects(self.source, rejects, result)
             return result
         for s in range(0, len(ts), self.batch_size):
             e = s + self.batch_size
@@ -290,7 +317,7 @@ class Pipeline:
             with transaction.atomic():
                 r = self.store(ids[s:e], ts[s:e], values[s:e])
                 if s == 0:
-                    self._store_rejects(rejects, r)
+                    store_rejects(self.source, rejects, r)
             result.add(r)
         return result
 
@@ -307,17 +334,6 @@ class Pipeline:
             with transaction.atomic():
                 result.add(self.store(meter_ids[s:e], ts[s:e], values[s:e]))
         return result
-
-    def _store_rejects(self, rejects: list[Reject], result: IngestResult) -> None:
-        if not rejects:
-            return
-        RejectedReading.objects.bulk_create(
-            [RejectedReading(source=self.source, ref=_storable(r.ref)[:200], meter_code=_storable(r.meter_code)[:64],
-                             raw=_storable(r.raw), reason=_storable(r.reason)[:200]) for r in rejects],
-            batch_size=2000)
-        result.rejected += len(rejects)
-        for r in rejects:
-            result.reasons[r.reason] = result.reasons.get(r.reason, 0) + 1
 
     # -- one batch, inside a transaction ----------------------------------------
     def store(self, meter_ids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> IngestResult:

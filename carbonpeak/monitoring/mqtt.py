@@ -4,7 +4,9 @@ Payloads are JSON (one reading, a list, or {"readings": [...]}) and go through t
 A payload that cannot be parsed is kept as a RejectedReading and acknowledged (a poison message
 must not be redelivered forever). A database that is locked or down is waited for, however long: the
 message is retried until it is stored or the subscriber is stopped, and a message not stored is not
-acknowledged, so the broker hands it over again on the next connection. The thread never dies of it.
+acknowledged, so the broker hands it over again on the next connection. A message the database refuses
+(a meter deleted since the catalog was read) is tried once more with a fresh catalog, then kept as a
+RejectedReading and acknowledged. The thread dies of none of these.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import paho.mqtt.client as mqtt
 import psycopg
 from django.db import OperationalError, close_old_connections, connection, transaction
 
-from carbonpeak.monitoring.ingest import IngestResult, Pipeline, Reject, parse_payload
+from carbonpeak.monitoring.ingest import IngestResult, Pipeline, Reject, parse_payload, store_rejects
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +63,34 @@ class Subscriber:
             self.messages += 1
 
     def _store(self, msg) -> bool:
-        """Store one message; False when the subscriber was stopped before the database took it."""
+        """Store one message; False when the subscriber was stopped before the database took it.
+
+        A locked or unreachable database is waited for. A message the database refuses (e.g. for a meter deleted
+        since the catalog was read: its foreign key fails at commit) is tried once more with a fresh pipeline,
+        then kept as a rejected reading and acknowledged: a poison message redelivered for ever would hold up
+        every message behind it."""
         delay = RETRY_FIRST
+        refusals, reason = 0, ""
         while True:
             close_old_connections()
             try:
-                self.result.add(self._ingest(msg))
+                self.result.add(self._reject(msg, reason) if reason else self._ingest(msg))
                 return True
             except UNAVAILABLE as exc:  # locked (SQLite) or unreachable: transient, wait for it
                 self.retries += 1
                 log.warning("MQTT message on %s not stored yet (%s): retrying in %.1f s", msg.topic, exc, delay)
+            except Exception as exc:  # noqa: BLE001 - a message the database refuses must not end the subscriber
+                refusals += 1
+                if refusals > 2:
+                    raise  # not even its reject could be stored: run() logs it and goes on
+                if refusals == 1:
+                    log.warning("MQTT message on %s refused (%r): once more with a fresh catalog", msg.topic, exc)
+                    self.pipeline = None
+                else:
+                    log.error("MQTT message on %s refused again: kept as a rejected reading", msg.topic,
+                              exc_info=exc)
+                    reason = f"not stored: {type(exc).__name__}: {exc}"
+                continue
             if self._stop.wait(delay):
                 log.warning("MQTT subscriber stopped: the message on %s stays with the broker", msg.topic)
                 return False
@@ -82,12 +102,17 @@ class Subscriber:
         try:
             records = parse_payload(msg.payload)
         except ValueError as exc:
-            r = IngestResult()
-            with transaction.atomic():
-                self.pipeline._store_rejects([Reject(str(exc)[:200], msg.payload[:2000].decode("utf-8", "replace"),
-                                                     "", msg.topic)], r)
-            return r
+            return self._reject(msg, str(exc))
         return self.pipeline.ingest_records(records, ref=msg.topic)
+
+    @staticmethod
+    def _reject(msg, reason: str) -> IngestResult:
+        """The whole message as one rejected reading (shown on the rejects page with its reason)."""
+        result = IngestResult()
+        with transaction.atomic():
+            store_rejects("mqtt", [Reject(reason[:200], msg.payload[:2000].decode("utf-8", "replace"), "",
+                                          msg.topic)], result)
+        return result
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Connect and process messages until ``stop`` is set (reconnects automatically)."""
@@ -99,6 +124,10 @@ class Subscriber:
         self.client.connect_async(self.host, self.port, keepalive=self.keepalive)
         try:
             while not stop.is_set():
-                self.client.loop_forever(retry_first_connection=True)
+                try:
+                    self.client.loop_forever(retry_first_connection=True)
+                except Exception:  # noqa: BLE001 - the subscriber outlives any one message
+                    log.exception("MQTT subscriber: error in the network loop; going on")
+                    stop.wait(1)
         finally:
             connection.close()

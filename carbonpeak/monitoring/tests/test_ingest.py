@@ -173,3 +173,15 @@ def test_an_ingest_changes_the_data_version(meters):
     before = dataversion.current()
     Pipeline("api").ingest_records([rec("M1", k, 1000 + 10 * k) for k in range(20)])
     assert dataversion.current() != before
+
+
+def test_a_long_lived_pipeline_sees_a_meter_deactivated_once_its_catalog_is_old(meters):
+    """The worker's subscriber keeps one pipeline for months: its meter catalog is read again after
+    `max_age_s`, so a meter the office deactivates stops taking readings then, not at the next restart."""
+    p = Pipeline("mqtt")
+    assert p.ingest_records([rec("M1", 0, 1)]).inserted == 1
+    Meter.objects.filter(pk=meters["main"].pk).update(active=False)
+    assert p.ingest_records([rec("M1", 1, 2)]).inserted == 1  # within max_age_s: the catalog read at start
+    p.catalog.max_age_s = 0  # as if max_age_s had passed
+    r = p.ingest_records([rec("M1", 2, 3)])
+    assert (r.inserted, r.reasons) == (0, {"meter is inactive": 1})

@@ -172,3 +172,34 @@ def test_a_locked_database_is_waited_for_and_a_message_not_stored_is_not_acknowl
     finally:
         broker.stop()
     assert list(MeterReading.objects.filter(meter=meter).values_list("ts", "value")) == [(T0, 100.0)]
+
+
+@pytest.mark.skipif(not shutil.which("mosquitto") and not __import__("os").path.exists(MOSQUITTO),
+                    reason="mosquitto not installed")
+def test_a_message_the_database_refuses_is_kept_as_a_reject_and_the_subscriber_goes_on(transactional_db, tmp_path):
+    """A meter deleted while the subscriber runs: its next reading fails the foreign key at commit (the
+    subscriber's catalog still knows the meter). The message is tried again with a fresh catalog, rejected as an
+    unknown meter and acknowledged; the subscriber lives on and stores the next message."""
+    site = Site.objects.create(code="ku-del", name="DEL", kind="key_unit")
+    kept = Meter.objects.create(site=site, code="MQ1", carrier="electricity", unit="kWh")
+    doomed = Meter.objects.create(site=site, code="MQ2", carrier="electricity", unit="kWh")
+    broker = Broker(tmp_path)
+    broker.start()
+    try:
+        sub, stop, th = start_subscriber(broker)
+        publish(broker.port, [msg(0), json.dumps({"meter": "MQ2", "ts": T0, "value": 1.0})])
+        assert wait_for(lambda: sub.messages == 2), (sub.messages, sub.result.as_dict())
+        doomed_id = doomed.pk
+        doomed.delete()
+        publish(broker.port, [json.dumps({"meter": "MQ2", "ts": T0 + Q, "value": 2.0}), msg(1)])
+        assert wait_for(lambda: sub.messages == 4), (sub.messages, sub.result.as_dict())
+        assert th.is_alive()
+        stop.set()
+        th.join(10)
+    finally:
+        broker.stop()
+    assert MeterReading.objects.filter(meter=kept).count() == 2
+    with connection.cursor() as c:  # no orphan reading of the deleted meter
+        c.execute(f"SELECT COUNT(*) FROM {MeterReading._meta.db_table} WHERE meter_id = %s", [doomed_id])
+        assert c.fetchone()[0] == 0
+    assert list(RejectedReading.objects.values_list("meter_code", "reason")) == [("MQ2", "unknown meter")]
