@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from carbonpeak.assessment import energy_reports, inputs
 from carbonpeak.assessment.engine.allocation import AllocationError, allocate_intensity, allocate_total
@@ -382,11 +383,11 @@ def add_adjustment(actor: Actor, plan: Plan, year: int, unit: ResponsibleUnit, p
     """A documented 加减分 by the office: the reason is required; the score stays within 0–100."""
     _require_office(actor)
     if not (reason or "").strip():
-        raise ValidationError({"reason": "reason: say why the score is adjusted"})
+        raise ValidationError({"reason": _("Reason: say why the score is adjusted.")})
     if not math.isfinite(points) or abs(points) > 100:
-        raise ValidationError({"points": "points: a number between -100 and 100"})
+        raise ValidationError({"points": _("Points: a number from -100 to 100.")})
     if unit.plan_id != plan.pk:
-        raise ValidationError({"unit": "unit: the unit belongs to another plan"})
+        raise ValidationError({"unit": _("Unit: the unit belongs to another plan.")})
     with transaction.atomic():
         assessment = _open_assessment(plan, year, actor)
         adj = Adjustment.objects.create(assessment=assessment, unit=unit, points=points, reason=reason.strip(),
@@ -395,10 +396,16 @@ def add_adjustment(actor: Actor, plan: Plan, year: int, unit: ResponsibleUnit, p
     return adj
 
 
+MAX_REWARD_POOL_YUAN = 1e11
+"""A district's 以奖代拨 pool is far below 100 billion yuan; the bound keeps the amount in fen within a 64-bit
+integer (a larger one was a server error)."""
+
+
 def set_reward_pool(actor: Actor, plan: Plan, year: int, pool_yuan: float) -> Assessment:
     _require_office(actor)
-    if not math.isfinite(pool_yuan) or pool_yuan < 0:
-        raise ValidationError({"pool": "pool: the reward pool must be an amount of yuan >= 0"})
+    if not (math.isfinite(pool_yuan) and 0 <= pool_yuan <= MAX_REWARD_POOL_YUAN):
+        raise ValidationError({"pool": _("Reward pool: an amount from 0 to %(max)s yuan.")
+                                       % {"max": f"{MAX_REWARD_POOL_YUAN:,.0f}"}})
     with transaction.atomic():
         assessment = _open_assessment(plan, year, actor)
         before = snapshot(assessment)

@@ -30,22 +30,28 @@ from carbonpeak.tracking.models import ReviewStatus
 METHODS = ("equal", "proportional", "weighted", "manual")
 
 
+class YearError(ValueError):
+    """A year in a query or form that is not a calendar year the platform can show."""
+
+
 def _year(request, data=None) -> int:
-    """The year asked for (default: last year, the one being assessed)."""
-    try:
-        return int((data or request.GET).get("year") or clock.today().year - 1)
-    except ValueError:
+    """The year asked for (default: last year, the one being assessed); YearError for anything but a year."""
+    asked = (data or request.GET).get("year")
+    if not asked:
         return clock.today().year - 1
+    if not (asked.isascii() and asked.isdigit() and 1900 <= int(asked) <= 2100):
+        raise YearError(_("The year must be a year from 1900 to 2100, not “%(year)s”.") % {"year": asked[:20]})
+    return int(asked)
 
 
 def input_errors(view):
-    """A rubric or data problem is a 422 page naming it, never a 500."""
+    """A rubric or data problem, or a year that is none, is a 422 page naming it, never a 500."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except services.InputError as exc:
+        except (*services.InputError, YearError) as exc:
             return render(request, "assessment/error.html", {"error": str(exc), "year": kwargs.get("year")},
                           status=422)
 
@@ -73,6 +79,7 @@ def _number(request, field: str) -> float:
 
 
 @member_required
+@input_errors
 def index(request):
     year = _year(request)
     visible = Allocation.objects.filter(plan=request.plan)
@@ -95,6 +102,7 @@ def _manual_shares(request, rows: list[dict]) -> dict[str, float]:
 
 
 @member_required
+@input_errors
 def allocations(request):
     """The editor: the office previews an indicator's split by a method, adjusts shares, saves a draft version."""
     access.require_district(request.actor)

@@ -132,7 +132,7 @@ def test_bad_api_input_is_422_and_frozen_is_409(client, users, world):
     assert r.status_code == 422 and "no indicator 'nope'" in r.json()["detail"]
     r = client.post("/api/assessment/assessments/2024/adjustments",
                     json.dumps({"unit": "aa", "points": 1, "reason": " "}), content_type="application/json")
-    assert r.status_code == 422 and "reason" in r.json()["detail"]
+    assert r.status_code == 422 and r.json()["detail"] == "调整理由：请说明调整分数的原因。"
     assert _state() == before
     assert client.post(f"/api/assessment/allocations/{world['approved'].pk}/approve").status_code == 409
     assert client.post("/api/assessment/assessments/2024/approve").status_code == 200
@@ -204,8 +204,29 @@ def test_office_form_errors_are_messages_and_store_nothing(client, users, world)
     for url, body, message in (("/assessment/2024/adjust/", {"unit": "aa", "points": "abc", "reason": "x"},
                                 "分数须为数字"),
                                ("/assessment/2024/adjust/", {"unit": "zz", "points": "1", "reason": "x"}, "请选择单位"),
-                               ("/assessment/2024/adjust/", {"unit": "aa", "points": "1", "reason": " "}, "reason"),
-                               ("/assessment/2024/reward/", {"yuan": "-5"}, "pool")):
+                               ("/assessment/2024/adjust/", {"unit": "aa", "points": "1", "reason": " "},
+                                "调整理由：请说明调整分数的原因。"),
+                               ("/assessment/2024/adjust/", {"unit": "aa", "points": "101", "reason": "x"},
+                                "分值：-100 至 100 之间的数字。"),
+                               ("/assessment/2024/reward/", {"yuan": "-5"}, "奖励资金池：0 至 100,000,000,000 元"),
+                               # an amount whose fen overflow a 64-bit integer was a server error
+                               ("/assessment/2024/reward/", {"yuan": "99999999999999999999999"},
+                                "奖励资金池：0 至 100,000,000,000 元")):
         r = client.post(url, body, follow=True)
         assert r.status_code == 200 and message in r.content.decode(), url
+    assert _state() == before
+
+
+@pytest.mark.parametrize("year", ["-1", "abc", "99999999999999999999999", "２０２４", "1899"])
+def test_a_year_that_is_none_is_a_422_page_naming_it_and_stores_nothing(client, users, world, year):
+    """The assessment overview and the allocation editor (GET and the office's POST) take the year from the query
+    or the form: anything but a calendar year is named on a 422 page (a negative one was a server error)."""
+    client.force_login(users["office"])
+    before = _state()
+    for response in (client.get("/assessment/", {"year": year}),
+                     client.get("/assessment/allocations/", {"indicator": "energy-consumption-total", "year": year}),
+                     client.post("/assessment/allocations/", {"indicator": "energy-consumption-total", "year": year,
+                                                              "method": "equal"})):
+        assert response.status_code == 422
+        assert f"年份须为 1900 至 2100 年之间的年份，而不是“{year[:20]}”。" in response.content.decode()
     assert _state() == before
