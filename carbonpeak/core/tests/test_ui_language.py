@@ -364,3 +364,27 @@ def test_every_chart_has_its_data_as_a_table(pages):
         if charts - tables:
             missing[url] = sorted(charts - tables)
     assert missing == {}
+
+
+HOSTILE_QUERY = {"year": "-1", "page": "99999999999999999999", "edit": "-1", "period": "-1", "s": "\u202e",
+                 "factor_set": "x" * 300, "method": "1e400", "kind": "NaN", "status": "'", "town": "%",
+                 "indicator": "２０２４", "to": "-0", "draws": "-1", "seed": "99999999999999999999"}
+"""Every query parameter a page or API list reads, with a value it does not expect (a negative year and a
+20-digit page were server errors)."""
+
+
+def test_no_page_or_api_list_answers_a_hostile_query_with_a_server_error(demo):
+    from urllib.parse import urlencode
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from carbonpeak.api import api
+
+    office = Client(raise_request_exception=False)
+    office.force_login(get_user_model().objects.get(username="office"))
+    lists = [path for path, operations in api.get_openapi_schema()["paths"].items()
+             if "get" in operations and "{" not in path]
+    failed = {url: response.status_code for url in _urls(demo) + lists
+              if (response := office.get(f"{url}?{urlencode(HOSTILE_QUERY)}")).status_code >= 500}
+    assert not failed
