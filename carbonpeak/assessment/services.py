@@ -50,6 +50,8 @@ InputError = (AllocationError, RubricError)
 # -- units and series ------------------------------------------------------------------------------------
 
 def allocation_units(plan: Plan, rubric: Rubric, target: str) -> list[ResponsibleUnit | KeyEnergyUnit]:
+    if target not in Allocation.Target.values:
+        raise AllocationError(f"allocate to {' or '.join(Allocation.Target.values)}, not {str(target)[:40]!r}")
     if target == Allocation.Target.KEY_UNITS:
         units = list(KeyEnergyUnit.objects.filter(plan=plan).select_related("town"))
     else:

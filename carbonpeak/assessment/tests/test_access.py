@@ -2,6 +2,7 @@
 甲镇 (aa) against 乙镇's (bb) rows; refused calls leave the database unchanged."""
 
 import json
+from html import escape
 
 import pytest
 
@@ -229,4 +230,21 @@ def test_a_year_that_is_none_is_a_422_page_naming_it_and_stores_nothing(client, 
                                                               "method": "equal"})):
         assert response.status_code == 422
         assert f"年份须为 1900 至 2100 年之间的年份，而不是“{year[:20]}”。" in response.content.decode()
+    assert _state() == before
+
+
+@pytest.mark.parametrize("to", ["somewhere", "x" * 40])
+def test_an_allocation_to_an_unknown_kind_of_unit_is_refused_and_stores_nothing(client, users, world, to):
+    """`to` is towns or key_units: anything else was saved as a bogus allocation (SQLite) or a server error
+    (PostgreSQL: longer than the column)."""
+    client.force_login(users["office"])
+    before = _state()
+    message = f"allocate to towns or key_units, not {to!r}"
+    page = client.post("/assessment/allocations/", {"indicator": "energy-consumption-total", "year": "2024",
+                                                    "method": "equal", "to": to})
+    assert page.status_code == 200 and escape(message) in page.content.decode()
+    api = client.post("/api/assessment/allocations", json.dumps({"indicator": "energy-consumption-total",
+                                                                "year": 2024, "method": "equal", "to": to}),
+                      content_type="application/json")
+    assert api.status_code == 422 and message in api.json()["detail"]
     assert _state() == before
