@@ -4,7 +4,8 @@ One run starts `carbonpeak up` (gunicorn, as a district runs it, without the wor
 data of the main job's plan (`bench_plan`) on SQLite, then 20 clients at once, each with its own keep-alive
 connection and session, request:
 
-- `core_healthz_p95_ms`: the health endpoint (one `SELECT 1`): what the server itself costs;
+- `core_healthz_p95_ms`: the health endpoint (one `SELECT 1`): what the server itself costs (measured before and
+  after the pages; the lower p95 counts);
 - `core_dashboard_p95_vs_healthz`, `core_sheet_p95_vs_healthz`: the p95 of the district dashboard (`/`, as the
   office, who sees every figure) and of a town reporter's reporting sheet, as a ratio to the health endpoint's p95
   measured the same way in the same run;
@@ -192,9 +193,11 @@ def measure(site: Site, per_client: int) -> dict[str, float]:
     """The figures, on a server with the bench plan's demo data and accounts (`carbonpeak up` on a fresh home)."""
     office, reporter = site.login(OFFICE), site.login(REPORTER)
     sheet = _sheet_url(site, reporter)
-    health = p95_ms(site, "/healthz", "", per_client)
+    health_first = p95_ms(site, "/healthz", "", per_client)
     dashboard = p95_ms(site, "/", office, per_client)
     sheet_p95 = p95_ms(site, sheet, reporter, per_client)
+    # again once the server has settled: a freshly started server's first burst can be several times slower
+    health = min(health_first, p95_ms(site, "/healthz", "", per_client))
     return {
         "core_healthz_p95_ms": round(health, 2),
         "core_dashboard_p95_vs_healthz": dashboard / health,
