@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.selectors import indicator_for_role
@@ -308,6 +310,11 @@ def unique_slug(plan: Plan, name: str) -> str:
 
 
 def copy_scenario(source: Scenario, name: str, user: Any = None, slug: str | None = None) -> Scenario:
+    """A custom copy of ``source`` named ``name``; ValidationError for an empty name or one too long to store."""
+    name = name.strip()
+    longest = Scenario._meta.get_field("name").max_length
+    if not 0 < len(name) <= longest:
+        raise ValidationError({"name": gettext("Name: 1 to %(max)d characters.") % {"max": longest}})
     new = Scenario(plan=source.plan, name=name, slug=slug or unique_slug(source.plan, name),
                    kind=Scenario.Kind.CUSTOM, parent=source, description=source.description,
                    parameters=json.loads(json.dumps(source.parameters)),

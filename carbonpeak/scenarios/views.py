@@ -187,7 +187,11 @@ def copy(request):
     if not name:
         messages.error(request, _("Give the copy a name."))
         return redirect("scenarios:index")
-    new = copy_as(actor_for(request), source, name)
+    try:
+        new = copy_as(actor_for(request), source, name)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("scenarios:index")
     messages.success(request, _("Copied %(source)s to %(name)s.") % {"source": source.name, "name": new.name})
     return redirect("scenarios:editor", new.slug)
 

@@ -63,6 +63,24 @@ def test_create_update_and_run(client, qingpu_plan, user):
                        content_type="application/json").status_code == 422
 
 
+
+@pytest.mark.parametrize("name", ["长" * 121, "   "])
+def test_a_copy_named_too_long_or_blank_is_refused_on_the_api_and_the_page(client, qingpu_plan, user, name):
+    """The name column holds 120 characters: a longer one was a server error on PostgreSQL (and cut nowhere)."""
+    from carbonpeak.scenarios.models import Scenario
+
+    client.force_login(user)
+    before = [i["slug"] for i in client.get("/api/scenarios/").json()]
+    r = client.post("/api/scenarios/", json.dumps({"name": name}), content_type="application/json")
+    assert r.status_code == 422 and r.json()["detail"] == "名称：1 至 120 个字符。"
+    page = client.post("/scenarios/copy/", {"source": "plan", "name": name}, follow=True)
+    assert page.status_code == 200
+    assert "名称：1 至 120 个字符。" in page.content.decode() or "请为副本命名" in page.content.decode()
+    assert list(Scenario.objects.filter(plan=qingpu_plan).values_list("slug", flat=True)) == before
+    longest = client.post("/api/scenarios/", json.dumps({"name": "长" * 120}), content_type="application/json")
+    assert longest.status_code == 201 and Scenario.objects.get(slug=longest.json()["slug"]).name == "长" * 120
+
+
 def test_anonymous_runs_are_limited(client, qingpu_plan):
     ok = client.post("/api/scenarios/baseline/run", json.dumps({"draws": 200}), content_type="application/json")
     assert ok.status_code == 200 and ok.json()["draws"] == 200
