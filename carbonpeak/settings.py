@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "carbonpeak.core.middleware.MemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "carbonpeak.core.middleware.PlatformLanguageMiddleware",
-    "carbonpeak.core.middleware.NulCharacterMiddleware",  # before anything looks a query, cookie or body up
+    "carbonpeak.core.middleware.UnstorableInputMiddleware",  # before anything looks a query, cookie or body up
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from ninja import Body, Field, Path, Query, Router, Schema
+from ninja import Body, Field, Path, Query, Router
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -27,6 +27,7 @@ from carbonpeak.accounting.models import EnergyRecord, FactorSet, GdpRecord
 from carbonpeak.accounting.permissions import import_as, town_scope
 from carbonpeak.core import permissions
 from carbonpeak.core.audit import audit, snapshot
+from carbonpeak.core.schema import Schema
 from carbonpeak.plan.selectors import plan_or_404 as _plan
 
 router = Router(tags=["accounting"])

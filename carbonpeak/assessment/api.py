@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router
 from ninja.errors import HttpError
 
 from carbonpeak.assessment import access, energy_reports, services
 from carbonpeak.assessment.models import Allocation, EnergyUseReport, FrozenError, Status
 from carbonpeak.core.errors import error_text
+from carbonpeak.core.schema import Schema
 from carbonpeak.plan.selectors import plan_or_404 as _plan
 from carbonpeak.tracking import services as tracking
 from carbonpeak.tracking.api import BearerToken, MemberSession

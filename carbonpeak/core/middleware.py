@@ -1,4 +1,6 @@
 import json
+import math
+import re
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -119,51 +121,68 @@ def policy(nonce: str) -> str:
 NUL = "\x00"
 PLACE_NAMES = {"path": gettext_lazy("path"), "query": gettext_lazy("query parameter"),
                "cookie": gettext_lazy("cookie"), "form": gettext_lazy("form field"), "body": gettext_lazy("body")}
+NOT_FINITE = re.compile(rb"NaN|Infinity|[eE]\+?\d{3}")
+"""What a JSON text holding a non-finite number must contain (1e400 parses as infinity): else no parse is needed."""
 
 
-class NulCharacterMiddleware:
-    """Refuse a request that carries a NUL character (U+0000) in its path, a query or form field, a cookie or a
-    JSON body: no field of the platform takes one, and PostgreSQL cannot store or even compare text holding one
-    (every lookup with it was a server error). API routes answer 422 with the place in ``detail`` as ninja does
-    (``loc``: ``["query", "plan"]``, ``["body", "readings", 3, "meter"]``); pages answer 400 with the place named.
-    Uploaded files are their readers' to check (they name file, row and field)."""
+class UnstorableInputMiddleware:
+    """Refuse a request carrying what no field of the platform takes, before any view sees it:
+
+    - a NUL character (U+0000) in its path, a query or form field, a cookie or a JSON body: PostgreSQL can neither
+      store nor compare such text (every lookup with one was a server error);
+    - a number in a JSON body that is not finite (``NaN``, ``Infinity``, ``1e400``, all read by Python's JSON):
+      it passed range checks (every comparison with NaN is false) and PostgreSQL's JSON refuses it.
+
+    API routes answer 422 with the place in ``detail`` as ninja does (``loc``: ``["query", "plan"]``,
+    ``["body", "readings", 3, "meter"]``); pages answer 400 with the place named. Uploaded files are their
+    readers' to check (they name file, row and field)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        place = next(nul_places(request), None)
-        if place is None:
+        found = next(unstorable_input(request), None)
+        if found is None:
             return self.get_response(request)
+        problem, place = found
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": [{"type": "nul_character", "loc": list(place),
-                                             "msg": "contains a NUL character (U+0000), which no field accepts"}]},
+            return JsonResponse({"detail": [{"type": problem, "loc": list(place), "msg": PROBLEMS[problem][0]}]},
                                 status=422)
         where = " ".join([str(PLACE_NAMES[place[0]]), *(str(p) for p in place[1:])])
-        return HttpResponse(_("The request's %(place)s contains a NUL character (U+0000), which no field accepts.")
-                            % {"place": where}, status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(PROBLEMS[problem][1]() % {"place": where}, status=400,
+                            content_type="text/plain; charset=utf-8")
 
 
-def nul_places(request) -> Iterator[tuple[Any, ...]]:
-    """Where the request holds a NUL character: ("path",), ("query", name), ("cookie", name), ("form", name) or
-    ("body", key, index, ...) in a JSON body."""
+PROBLEMS = {
+    "nul_character": ("contains a NUL character (U+0000), which no field accepts",
+                      lambda: _("The request's %(place)s contains a NUL character (U+0000), which no field accepts.")),
+    "not_finite": ("is not a finite number (NaN, Infinity or beyond ±1.8e308), which no field accepts",
+                   lambda: _("The request's %(place)s is not a finite number, which no field accepts.")),
+}
+"""Each problem: the API's message (English, as ninja's) and the page's (in the page's language)."""
+
+
+def unstorable_input(request) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """(problem, place) for each thing in the request no field takes; the place is ("path",), ("query", name),
+    ("cookie", name), ("form", name) or ("body", key, index, ...) in a JSON body."""
     if NUL in request.path_info:
-        yield ("path",)
+        yield "nul_character", ("path",)
     for kind, data in (("query", request.GET), ("cookie", request.COOKIES)):
-        yield from ((kind, key) for key, value in _pairs(data) if NUL in key or NUL in value)
+        yield from (("nul_character", (kind, key)) for key, value in _pairs(data) if NUL in key or NUL in value)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     content_type = request.content_type or ""
     if content_type.endswith("json"):
-        if b"\\u0000" not in request.body:  # the only way a JSON text holds a NUL: skip the parse
-            return
+        if b"\\u0000" not in request.body and not NOT_FINITE.search(request.body):
+            return  # the only ways a JSON text holds either: skip the parse
         try:
             body = json.loads(request.body)
         except (ValueError, UnicodeDecodeError):
             return  # not JSON: the route answers 400 for that
-        yield from (("body", *loc) for loc in _json_nul(body))
+        yield from ((problem, ("body", *loc)) for problem, loc in _json_unstorable(body))
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        yield from (("form", key) for key, value in _pairs(request.POST) if NUL in key or NUL in value)
+        yield from (("nul_character", ("form", key)) for key, value in _pairs(request.POST)
+                    if NUL in key or NUL in value)
 
 
 def _pairs(data) -> Iterator[tuple[str, str]]:
@@ -171,13 +190,16 @@ def _pairs(data) -> Iterator[tuple[str, str]]:
     return ((key, value) for key, values in lists for value in values)
 
 
-def _json_nul(value: Any, loc: tuple = ()) -> Iterator[tuple]:
+def _json_unstorable(value: Any, loc: tuple = ()) -> Iterator[tuple[str, tuple]]:
     if isinstance(value, str):
         if NUL in value:
-            yield loc
+            yield "nul_character", loc
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            yield "not_finite", loc
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from ((*loc, key),) if NUL in key else _json_nul(item, (*loc, key))
+            yield from (("nul_character", (*loc, key)),) if NUL in key else _json_unstorable(item, (*loc, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _json_nul(item, (*loc, i))
+            yield from _json_unstorable(item, (*loc, i))

@@ -10,11 +10,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from carbonpeak.core.permissions import actor_for, require_enterprise_read
+from carbonpeak.core.schema import Schema
 from carbonpeak.monitoring import services
 from carbonpeak.monitoring.ingest import Pipeline
 from carbonpeak.monitoring.models import Gateway, Meter, Site

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import get_type_hints
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import create_model
 
 from carbonpeak.core.permissions import visible_plans
+from carbonpeak.core.schema import Schema
 from carbonpeak.plan import export, selectors
 from carbonpeak.plan.models import Indicator, ResponsibleUnit, Task
 from carbonpeak.plan.planfile import IndicatorSpec

@@ -11,10 +11,11 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router
 from ninja.errors import HttpError
 
 from carbonpeak.core.errors import error_text
+from carbonpeak.core.schema import Schema
 from carbonpeak.progress import services
 from carbonpeak.progress.models import IssuedTarget
 from carbonpeak.tracking.api import BearerToken, MemberSession, _plan

@@ -7,9 +7,8 @@ they cannot disagree.
 
 from __future__ import annotations
 
-from ninja import Schema
-
 from carbonpeak.core.numbers import for_people
+from carbonpeak.core.schema import Schema
 from carbonpeak.progress import services
 
 

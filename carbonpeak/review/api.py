@@ -11,9 +11,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Body, Router, Schema, Status
+from ninja import Body, Router, Status
 from ninja.errors import HttpError
 
+from carbonpeak.core.schema import Schema
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.selectors import plan_or_404 as _plan
 from carbonpeak.review import access, services

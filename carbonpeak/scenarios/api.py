@@ -8,12 +8,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.permissions import actor_for
+from carbonpeak.core.schema import Schema
 from carbonpeak.plan.models import Plan
 from carbonpeak.plan.selectors import plan_or_404
 from carbonpeak.scenarios import engine, services

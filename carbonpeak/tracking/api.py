@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Router, Schema
+from ninja import Router
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from carbonpeak.core.errors import error_text
 from carbonpeak.core.plan import named_plan_code
+from carbonpeak.core.schema import Schema
 from carbonpeak.plan.models import Plan, ResponsibleUnit
 from carbonpeak.plan.selectors import plan_or_404 as _plan
 from carbonpeak.progress import schemas as progress_schemas

@@ -1,6 +1,8 @@
-"""A NUL character (U+0000) anywhere in a request is refused before any view sees it: PostgreSQL can neither store
-nor compare text holding one, so `?plan=%00` alone was a server error on every page and API route there. Pages
-answer 400 naming the place, API routes 422 with ninja's `detail[].loc`; nothing is stored."""
+"""What no field takes is refused before any view sees it: a NUL character (U+0000) anywhere in a request
+(PostgreSQL can neither store nor compare text holding one, so `?plan=%00` alone was a server error on every page
+and API route there) and a number in a JSON body that is not finite (NaN, Infinity, 1e400: they passed range checks
+and PostgreSQL's JSON refuses them). Pages answer 400 naming the place, API routes 422 with ninja's `detail[].loc`;
+nothing is stored."""
 from io import StringIO
 
 import pytest
@@ -90,3 +92,32 @@ def test_a_json_body_that_only_looks_like_one_is_let_through(office):
                            content_type="application/json")
     assert response.status_code == 201, response.content
     assert response.json()["name"] == "a\\u0000b"
+
+
+
+@pytest.mark.parametrize("value, loc", [
+    ("NaN", ["body", "value"]),
+    ("-Infinity", ["body", "value"]),
+    ("1e400", ["body", "value"]),
+    ('"Infinity"', ["body", "payload", "value"]),  # a string read into a float field: the schema refuses it
+])
+def test_a_number_that_is_not_finite_is_refused_and_stores_nothing(office, db_state, value, loc):
+    """An indicator report of `Infinity` was stored on SQLite and a server error on PostgreSQL (its audit entry's
+    JSON); NaN passes every range check."""
+    before = db_state()
+    body = f'{{"period": "2024", "indicator": "pv-capacity-added", "unit": "zhujiajiao", "value": {value}}}'
+    response = office.post("/api/tracking/indicator-reports?plan=qingpu-2022", body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == loc
+    assert db_state() == before
+
+
+def test_a_non_finite_number_deep_in_a_scenario_lever_is_named_by_its_path(office, db_state):
+    before = db_state()
+    response = office.patch("/api/scenarios/plan/levers?plan=qingpu-2022",
+                            '{"levers": {"ev": {"new_share": {"2025": NaN}}}}', content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"type": "not_finite", "loc": ["body", "levers", "ev", "new_share", "2025"],
+                                          "msg": "is not a finite number (NaN, Infinity or beyond ±1.8e308), "
+                                                 "which no field accepts"}]
+    assert db_state() == before
