@@ -22,7 +22,6 @@ A target the plan leaves to the city ("确保完成市下达指标") takes the v
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -432,8 +431,6 @@ def record_issued(actor, indicator: Indicator, value: float, document: str, issu
     longest = IssuedTarget._meta.get_field("document").max_length
     if len(document.strip()) > longest:
         raise ValidationError(_("document: at most %(max)d characters.") % {"max": longest})
-    if not math.isfinite(value):
-        raise ValidationError(_("value: the issued value must be a finite number."))
     with transaction.atomic():
         issued = IssuedTarget.objects.create(indicator=indicator, value=float(value), document=document.strip(),
                                              issued_on=issued_on, note=note, created_by=actor.db_user)
