@@ -376,6 +376,11 @@ HOSTILE_QUERY = {"year": "-1", "page": "99999999999999999999", "edit": "-1", "pe
 def test_no_page_or_api_list_answers_a_hostile_query_with_a_server_error(demo):
     from urllib.parse import urlencode
 
+    from django.db import connection
+
+    if connection.vendor != "sqlite":  # the PostgreSQL pass is the suite's longer one
+        pytest.skip("values a view misreads fail the same on both databases; PostgreSQL's own refusals (NUL "
+                    "characters, text longer than its column) are tested in test_unstorable_input and the services")
     from django.contrib.auth import get_user_model
     from django.test import Client
 
