@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from carbonpeak.assessment.models import KeyEnergyUnit, UnitSeries
+from carbonpeak.core.textfile import csv_text_problem
 from carbonpeak.plan.models import Plan, ResponsibleUnit
 
 KEY_UNIT_COLUMNS = ("code", "name_zh", "town", "industry", "site")
@@ -31,15 +32,9 @@ def read_table(source, filename: str) -> list[dict[str, str]]:
             raise ValidationError(f"{filename}: not a readable Excel workbook ({exc.__class__.__name__})") from None
         rows = [["" if c is None else str(c).strip() for c in r] for r in sheet.iter_rows(values_only=True)]
     elif name.endswith(".csv"):
-        try:
-            text = source.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = source[:exc.start].count(b"\n") + 1
-            raise ValidationError(f"{filename}, row {line}: not UTF-8 text: save the file as CSV (UTF-8)") from None
-        if "\x00" in text:
-            line = text[:text.index("\x00")].count("\n") + 1
-            raise ValidationError(f"{filename}, row {line}: contains a NUL character (a binary file, not CSV text)")
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        if problem := csv_text_problem(source):
+            raise ValidationError(f"{filename}, row {problem[0]}: {problem[1]}")
+        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(source.decode("utf-8-sig")))]
     else:
         raise ValidationError(f"{filename}: expected a .xlsx or .csv file")
     if not rows:

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 
 class PlatformLanguageMiddleware:
@@ -149,15 +149,16 @@ class UnstorableInputMiddleware:
             return JsonResponse({"detail": [{"type": problem, "loc": list(place), "msg": PROBLEMS[problem][0]}]},
                                 status=422)
         where = " ".join([str(PLACE_NAMES[place[0]]), *(str(p) for p in place[1:])])
-        return HttpResponse(PROBLEMS[problem][1]() % {"place": where}, status=400,
+        return HttpResponse(PROBLEMS[problem][1] % {"place": where}, status=400,
                             content_type="text/plain; charset=utf-8")
 
 
 PROBLEMS = {
     "nul_character": ("contains a NUL character (U+0000), which no field accepts",
-                      lambda: _("The request's %(place)s contains a NUL character (U+0000), which no field accepts.")),
+                      gettext_lazy("The request's %(place)s contains a NUL character (U+0000), which no field "
+                                   "accepts.")),
     "not_finite": ("is not a finite number (NaN, Infinity or beyond ±1.8e308), which no field accepts",
-                   lambda: _("The request's %(place)s is not a finite number, which no field accepts.")),
+                   gettext_lazy("The request's %(place)s is not a finite number, which no field accepts.")),
 }
 """Each problem: the API's message (English, as ninja's) and the page's (in the page's language)."""
 

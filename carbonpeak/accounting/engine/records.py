@@ -24,6 +24,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from carbonpeak.core.textfile import csv_text_problem
 from carbonpeak.core.xlsx import expanded_size
 
 from .carriers import CARRIERS, SECTORS
@@ -137,14 +138,8 @@ def _read_xlsx(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
 def _read_csv(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise _file_error(name, "not UTF-8 text: save the file as CSV (UTF-8)", row=line) from None
-    if b"\x00" in data:
-        raise _file_error(name, "contains a NUL character (a binary file, not CSV text)",
-                          row=data[:data.index(b"\x00")].count(b"\n") + 1)
+    if problem := csv_text_problem(data):
+        raise _file_error(name, problem[1], row=problem[0])
     if data.count(b"\n") > limits.rows + 1:
         raise _file_error(name, f"more than {limits.rows} rows; split the file")
     typed = _read_csv_typed(data)
